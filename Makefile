@@ -1,0 +1,31 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make run    -> creates .venv, installs, runs the default experiment on the embedded corpus
+#   make test   -> creates .venv, installs, runs the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run build test bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/topics run experiments/default.toml
+
+build: $(STAMP)
+	$(BIN)/topics build corpus/raw --out build/corpus
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf build runs .pytest_cache
