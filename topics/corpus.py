@@ -1,0 +1,185 @@
+"""The built corpus artifact: what ``topics build`` writes and everything downstream reads.
+
+A built corpus is a folder (see docs/ARCHITECTURE.md for the file contract). In Python it is a
+:class:`BuiltCorpus`, loaded lazily so that a notebook can open a large corpus without reading
+every token. The build itself lives in :mod:`topics.build`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import pandas as pd
+from gensim.corpora import Dictionary, MmCorpus
+
+from .errors import TopicsError
+from .fileio import sha256_json
+
+SPEECH_COLUMNS = [
+    "doc_id", "source_file", "start_line", "end_line", "start_char", "end_char", "heading",
+    "title", "year", "year_source", "year_evidence", "genre", "admin_level", "place",
+    "duplicate_of", "duplicate_kind", "in_model", "encoding", "boundary", "n_chars", "n_tokens",
+    "n_units",
+]
+UNIT_COLUMNS = ["unit_id", "doc_id", "chunk", "start_line", "end_line", "n_tokens"]
+
+# Nullable integer columns stay integers (not floats) when read back.
+_SPEECH_DTYPES = {
+    "start_line": "Int64", "end_line": "Int64", "start_char": "Int64", "end_char": "Int64",
+    "year": "Int64", "n_chars": "Int64", "n_tokens": "Int64", "n_units": "Int64",
+}
+_STRING_COLUMNS = ["doc_id", "source_file", "heading", "title", "year_source", "year_evidence",
+                   "genre", "admin_level", "place", "duplicate_of", "duplicate_kind", "encoding",
+                   "boundary"]
+
+
+def read_speeches_csv(path: str | Path) -> pd.DataFrame:
+    """Read ``speeches.csv`` with stable dtypes (nullable ints, strings with None for blanks)."""
+    frame = pd.read_csv(path, dtype={**_SPEECH_DTYPES, **{c: "string" for c in _STRING_COLUMNS}},
+                        keep_default_na=False, na_values=[""])
+    if "in_model" in frame:
+        frame["in_model"] = frame["in_model"].astype(str).str.lower().isin(["true", "1"])
+    return frame
+
+
+def write_speeches_csv(frame: pd.DataFrame, handle) -> None:
+    frame.to_csv(handle, index=False, lineterminator="\n")
+
+
+@dataclass
+class BuiltCorpus:
+    """A built corpus: speeches table, modelling units, dictionary and (lazily) tokens and BoW.
+
+    Attributes
+    ----------
+    path : folder the corpus was loaded from, or None for an in-memory corpus.
+    speeches : one row per speech (``SPEECH_COLUMNS``).
+    units : one row per modelling unit in model order (``UNIT_COLUMNS``).
+    dictionary : gensim Dictionary over the units' tokens.
+    content_hash : hash of inputs, settings and resources that produced this corpus.
+    """
+
+    path: Path | None
+    speeches: pd.DataFrame
+    units: pd.DataFrame
+    dictionary: Dictionary
+    content_hash: str
+    _tokens: list[list[str]] | None = field(default=None, repr=False)
+    _texts: dict[str, str] | None = field(default=None, repr=False)
+
+    # -- tokens and bag of words --------------------------------------------------------------
+    def iter_tokens(self) -> Iterator[list[str]]:
+        """Stream the token lists of the units (one list per row of ``units``)."""
+        if self._tokens is not None:
+            yield from self._tokens
+            return
+        with open(self._file("tokens.txt"), encoding="utf-8") as handle:
+            for line in handle:
+                line = line.rstrip("\n")
+                yield line.split(" ") if line else []
+
+    def tokens(self) -> list[list[str]]:
+        """All units' tokens in memory (cached)."""
+        if self._tokens is None:
+            self._tokens = list(self.iter_tokens())
+        return self._tokens
+
+    def bow(self) -> list[list[tuple[int, int]]]:
+        """Bag of words per unit, in ``units`` order (cached)."""
+        return self._bow
+
+    @cached_property
+    def _bow(self) -> list[list[tuple[int, int]]]:
+        if self.path is not None and (self.path / "corpus.mm").exists():
+            return [[(int(i), int(c)) for i, c in doc] for doc in MmCorpus(str(self.path / "corpus.mm"))]
+        return [self.dictionary.doc2bow(tokens) for tokens in self.iter_tokens()]
+
+    # -- speech texts -------------------------------------------------------------------------
+    def texts(self) -> dict[str, str]:
+        """Clean text of every speech, keyed by ``doc_id`` (cached)."""
+        if self._texts is None:
+            texts = {}
+            with open(self._file("texts.jsonl"), encoding="utf-8") as handle:
+                for line in handle:
+                    record = json.loads(line)
+                    texts[record["doc_id"]] = record["text"]
+            self._texts = texts
+        return self._texts
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    def _file(self, name: str) -> Path:
+        if self.path is None:
+            raise TopicsError(f"this in-memory corpus has no {name}")
+        return self.path / name
+
+
+def load_corpus(path: str | Path) -> BuiltCorpus:
+    """Open a built corpus folder written by ``topics build``.
+
+    Raises :class:`TopicsError` naming the folder and the missing file when it is incomplete.
+    """
+    path = Path(path)
+    needed = ["speeches.csv", "units.csv", "tokens.txt", "dictionary.gensim", "manifest.json"]
+    missing = [name for name in needed if not (path / name).exists()]
+    if missing:
+        raise TopicsError(
+            f"{path}: not a built corpus (missing {', '.join(missing)}) — run `topics build --out {path}` first"
+        )
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    units = pd.read_csv(path / "units.csv", dtype={"unit_id": "string", "doc_id": "string"})
+    return BuiltCorpus(
+        path=path,
+        speeches=read_speeches_csv(path / "speeches.csv"),
+        units=units,
+        dictionary=Dictionary.load(str(path / "dictionary.gensim")),
+        content_hash=manifest["content_hash"],
+    )
+
+
+def corpus_from_tokens(
+    unit_tokens: Sequence[Sequence[str]],
+    doc_ids: Sequence[str] | None = None,
+    speeches: pd.DataFrame | None = None,
+    texts: dict[str, str] | None = None,
+) -> BuiltCorpus:
+    """An in-memory corpus from token lists, for tests and synthetic experiments.
+
+    ``doc_ids`` maps each unit to its speech (default: one speech per unit). Missing speech
+    metadata is filled with honest unknowns.
+
+    >>> c = corpus_from_tokens([["人口", "计划生育"], ["流动人口"]])
+    >>> c.n_units, len(c.dictionary)
+    (2, 3)
+    """
+    tokens = [list(t) for t in unit_tokens]
+    if doc_ids is None:
+        doc_ids = [f"doc{i}#0" for i in range(len(tokens))]
+    if len(doc_ids) != len(tokens):
+        raise ValueError("doc_ids must have one entry per unit")
+    chunk_numbers: dict[str, int] = {}
+    unit_rows = []
+    for i, (doc_id, toks) in enumerate(zip(doc_ids, tokens)):
+        chunk = chunk_numbers.get(doc_id, 0)
+        chunk_numbers[doc_id] = chunk + 1
+        unit_rows.append({"unit_id": f"{doc_id}/{chunk}", "doc_id": doc_id, "chunk": chunk,
+                          "start_line": pd.NA, "end_line": pd.NA, "n_tokens": len(toks)})
+    units = pd.DataFrame(unit_rows, columns=UNIT_COLUMNS)
+    if speeches is None:
+        order = list(dict.fromkeys(doc_ids))
+        n_tokens = units.groupby("doc_id")["n_tokens"].sum()
+        speeches = pd.DataFrame({
+            "doc_id": order, "source_file": [d.split("#")[0] for d in order],
+            "year": pd.array([pd.NA] * len(order), dtype="Int64"), "year_source": "unknown",
+            "genre": "other", "admin_level": "unknown", "in_model": True,
+            "n_tokens": [int(n_tokens[d]) for d in order],
+        })
+    dictionary = Dictionary(tokens)
+    return BuiltCorpus(path=None, speeches=speeches, units=units, dictionary=dictionary,
+                       content_hash=sha256_json(tokens), _tokens=tokens, _texts=texts)
