@@ -1,0 +1,123 @@
+"""The build report: everything the builder removed, repaired, merged or skipped, for an audit.
+
+``report.json`` is the machine-readable record; ``report.md`` is the same, for a person.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gensim.corpora import Dictionary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import BuildLog
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _md_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def build_report_data(speeches: list[dict[str, Any]], dictionary: Dictionary, log: "BuildLog") -> dict[str, Any]:
+    in_model = [row for row in speeches if row["in_model"]]
+    return {
+        "inputs": log.inputs,
+        "encodings": dict(sorted(Counter(entry["encoding"] for entry in log.inputs).items())),
+        "skipped": log.skipped,
+        "boilerplate": {
+            "n_removed": len(log.removals),
+            "by_rule": dict(sorted(Counter(r["rule"] for r in log.removals).items())),
+            "removed": log.removals,
+        },
+        "repairs": {
+            "n_repairs": sum(r["count"] for r in log.repairs),
+            "by_kind": dict(sorted(Counter(r["kind"] for r in log.repairs).items())),
+            "repairs": log.repairs,
+        },
+        "duplicates": log.duplicates,
+        "metadata_overrides_unmatched": log.overrides,
+        "speeches": [
+            {key: row[key] for key in ("doc_id", "source_file", "start_line", "end_line", "title", "year",
+                                       "year_source", "genre", "admin_level", "duplicate_of", "in_model",
+                                       "n_chars", "n_tokens", "n_units")}
+            for row in speeches
+        ],
+        "counts": {
+            "files": len(log.inputs), "files_skipped": len(log.skipped), "speeches": len(speeches),
+            "speeches_in_model": len(in_model), "units": sum(row["n_units"] for row in in_model),
+            "tokens": sum(row["n_tokens"] for row in in_model), "vocabulary": len(dictionary),
+        },
+        "segmentation_cache": log.cache,
+        "notes": log.notes,
+        "timings_seconds": log.timings,
+    }
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    counts = data["counts"]
+    out = ["# Corpus build report", ""]
+    out.append(
+        f"{counts['files']} files read ({counts['files_skipped']} skipped), {counts['speeches']} speeches found, "
+        f"{counts['speeches_in_model']} in the model as {counts['units']} units, {counts['tokens']:,} tokens, "
+        f"vocabulary {counts['vocabulary']:,}. Built in {data['timings_seconds'].get('total', 0):.2f} s "
+        f"(segmentation cache: {data['segmentation_cache']['hits']} hits, {data['segmentation_cache']['misses']} misses)."
+    )
+    out += ["", "## Inputs and encodings", ""]
+    out += _table(["file", "encoding", "lines", "speeches"],
+                  [[e["source_file"], e["encoding"], e["n_lines"], e["n_speeches"]] for e in data["inputs"]])
+    if data["skipped"]:
+        out += ["", "### Skipped files", ""]
+        out += _table(["file", "reason"], [[s["source_file"], s["reason"]] for s in data["skipped"]])
+    out += ["", "## Speeches", ""]
+    out += _table(
+        ["doc_id", "lines", "title", "year", "year source", "genre", "level", "duplicate of", "chars", "tokens", "units"],
+        [[s["doc_id"], f"{s['start_line']}–{s['end_line']}", _clip(s["title"] or "", 30), s["year"] if s["year"] is not None else "",
+          s["year_source"], s["genre"], s["admin_level"], s["duplicate_of"] or "", s["n_chars"], s["n_tokens"], s["n_units"]]
+         for s in data["speeches"]],
+    )
+    if data["duplicates"]:
+        out += ["", "## Duplicates (listed, left out of the model by default)", ""]
+        out += _table(["doc_id", "duplicate of", "kind", "similarity"],
+                      [[d["doc_id"], d["duplicate_of"], d["kind"], d["similarity"]] for d in data["duplicates"]])
+    bp = data["boilerplate"]
+    out += ["", f"## Boilerplate removed ({bp['n_removed']} pieces)", ""]
+    out += _table(["rule", "count"], [[rule, n] for rule, n in bp["by_rule"].items()])
+    out += [""]
+    out += _table(["file", "line", "chars", "rule", "text"],
+                  [[r["source_file"], r["line"], f"{r['start']}–{r['end']}", r["rule"], _clip(r["text"])] for r in bp["removed"]])
+    rp = data["repairs"]
+    out += ["", f"## Repairs ({rp['n_repairs']} changes)", ""]
+    out += _table(["kind", "entries"], [[kind, n] for kind, n in rp["by_kind"].items()])
+    out += [""]
+    out += _table(["file", "line", "kind", "rule", "before", "after", "count"],
+                  [[r["source_file"], r["line"], r["kind"], r["rule"], _clip(r["before"], 30), _clip(r["after"], 30), r["count"]]
+                   for r in rp["repairs"]])
+    if data["metadata_overrides_unmatched"]:
+        out += ["", "## Metadata overrides that matched no speech", ""]
+        out += [f"- {item}" for item in data["metadata_overrides_unmatched"]]
+    if data["notes"]:
+        out += ["", "## Notes", ""] + [f"- {note}" for note in data["notes"]]
+    out += ["", "## Time taken (s)", ""]
+    out += _table(["stage", "seconds"], [[k, v] for k, v in data["timings_seconds"].items()])
+    return "\n".join(out) + "\n"
+
+
+def write_reports(workdir: Path, speeches: list[dict[str, Any]], dictionary: Dictionary, log: "BuildLog") -> None:
+    data = build_report_data(speeches, dictionary, log)
+    (workdir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    (workdir / "report.md").write_text(render_markdown(data), encoding="utf-8")

@@ -1,0 +1,108 @@
+"""The ``topics`` command: a thin argparse shell over functions a notebook can call.
+
+    topics build [RAW ...] --out DIR [--split auto|none] [--metadata FILE] [--config FILE]
+    topics run CONFIG [--out DIR] [--workers N] [--scheduler tcp://HOST:PORT]
+    topics reproduce RUN_DIR [--out DIR]
+
+User errors (bad input, bad config) print one message naming the file and what to do, and
+exit with status 2; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import TopicsError
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build_corpus
+    from .config import load_build_config
+
+    config = load_build_config(
+        args.config,
+        raw=tuple(args.raw) if args.raw else None,
+        out=args.out,
+        split=args.split,
+        metadata=args.metadata,
+        unit=args.unit,
+        strict=True if args.strict else None,
+        workers=args.workers,
+    )
+    if args.metadata and not Path(args.metadata).is_file():
+        raise TopicsError(f"{args.metadata}: metadata file not found — check the path given to --metadata")
+    corpus = build_corpus(config, progress=not args.quiet, force=args.force)
+    counts = corpus.speeches
+    print(f"built {corpus.path}: {len(counts)} speeches ({int(counts['in_model'].sum())} in the model), "
+          f"{corpus.n_units} units, vocabulary {len(corpus.dictionary):,}; see {corpus.path}/report.md")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .experiment import run_experiment
+
+    run_dir = run_experiment(args.config, out=args.out, workers=args.workers, scheduler=args.scheduler,
+                             progress=not args.quiet)
+    print(f"run written to {run_dir}; see {Path(run_dir) / 'report.md'}")
+    return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from .experiment import reproduce
+
+    result = reproduce(args.run_dir, out=args.out)
+    if result.identical:
+        print(f"reproduced: every table in {result.fresh_dir} is identical to {args.run_dir}")
+        return 0
+    print(result.diff)
+    print(f"NOT reproduced: tables in {result.fresh_dir} differ from {args.run_dir} (see above)")
+    return 1
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="topics", description="Topic modelling of Chinese policy speeches.")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build a clean speech-level corpus from raw documents")
+    build.add_argument("raw", nargs="*", help="input files or folders (default: corpus/raw)")
+    build.add_argument("--out", help="output folder (default: build/corpus)")
+    build.add_argument("--split", choices=["auto", "none"], help="auto: find speeches inside files; none: one document per file")
+    build.add_argument("--unit", choices=["speech", "paragraph"], help="modelling unit (default: speech)")
+    build.add_argument("--metadata", help="CSV of metadata overrides (default: corpus/metadata.csv when present)")
+    build.add_argument("--config", help="TOML file with build settings (top level or a [corpus] table)")
+    build.add_argument("--strict", action="store_true", help="unreadable input files are errors, not warnings")
+    build.add_argument("--workers", type=int, help="segmentation processes (0 = one per core)")
+    build.add_argument("--force", action="store_true", help="rebuild even if the corpus is up to date")
+    build.set_defaults(func=_build)
+
+    run = commands.add_parser("run", help="build if needed, sweep K x seeds, score, select, write a run folder")
+    run.add_argument("config", help="experiment TOML (e.g. experiments/default.toml)")
+    run.add_argument("--out", help="run folder (default: the config's `out`)")
+    run.add_argument("--workers", type=int, help="parallel fits (default: the config's [run] workers)")
+    run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    run.set_defaults(func=_run)
+
+    rep = commands.add_parser("reproduce", help="rerun a finished experiment from its manifest and compare every table")
+    rep.add_argument("run_dir")
+    rep.add_argument("--out", help="where to write the fresh run (default: a new folder beside RUN_DIR)")
+    rep.set_defaults(func=_reproduce)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except TopicsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; finished work is cached and the next run resumes", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
