@@ -1,0 +1,180 @@
+"""The whole build on the embedded corpus and on small fixtures: contract, determinism, caching, safety."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from topics.build import build_corpus
+from topics.config import BuildConfig
+from topics.corpus import SPEECH_COLUMNS, load_corpus
+from topics.errors import TopicsError
+
+from conftest import RAW, ROOT
+
+CONTRACT_COLUMNS = ["doc_id", "source_file", "start_line", "end_line", "title", "year", "year_source",
+                    "year_evidence", "genre", "admin_level", "place", "duplicate_of", "n_chars", "n_tokens"]
+
+
+def _digest_tree(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_contract_files_and_columns(built_corpus):
+    out = built_corpus.path
+    for name in ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.gensim", "dictionary.txt",
+                 "corpus.mm", "report.md", "report.json", "manifest.json"]:
+        assert (out / name).is_file(), name
+    header = (out / "speeches.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == SPEECH_COLUMNS
+    assert set(CONTRACT_COLUMNS) <= set(header)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["content_hash"]) == 64
+    assert {i["source_file"] for i in manifest["inputs"]} == {p.name for p in RAW.iterdir()}
+
+
+def test_every_speech_has_provenance_and_honest_metadata(built_corpus):
+    speeches = built_corpus.speeches
+    assert len(speeches) >= 10  # five pages hold many more speeches than headings
+    assert (speeches["start_line"] >= 1).all()
+    assert (speeches["end_line"] >= speeches["start_line"]).all()
+    assert set(speeches["year_source"]) <= {"explicit", "implied", "metadata", "anonymized", "unknown"}
+    assert set(speeches["genre"]) <= {"speech", "host_script", "work_report", "address", "other"}
+    known = speeches[speeches["year"].notna()]
+    assert (known["year_evidence"].str.len() > 0).all(), "a year without evidence"
+    assert speeches[speeches["year"].isna()]["year_source"].isin(["anonymized", "unknown"]).all()
+
+
+def test_duplicates_are_listed_but_left_out_of_the_model(built_corpus):
+    speeches = built_corpus.speeches
+    dupes = speeches[speeches["duplicate_of"].notna()]
+    assert len(dupes) >= 1, "the embedded corpus repeats whole speeches"
+    assert not dupes["in_model"].any()
+    assert set(dupes["duplicate_of"]) <= set(speeches["doc_id"])
+    assert set(built_corpus.units["doc_id"]) <= set(speeches.loc[speeches["in_model"], "doc_id"])
+
+
+def test_units_tokens_and_bow_line_up(built_corpus):
+    tokens = built_corpus.tokens()
+    assert len(tokens) == len(built_corpus.units) == len(built_corpus.bow())
+    assert [len(t) for t in tokens] == list(built_corpus.units["n_tokens"])
+    vocab = set(built_corpus.dictionary.token2id)
+    assert {"的", "们", "这", "为", "同志们"}.isdisjoint(vocab), "stopwords reached the vocabulary"
+    assert not any("⟦" in w or "⟧" in w for w in vocab), "placeholder markers reached the vocabulary"
+    assert "计划生育" in vocab and "方案生育" not in vocab
+
+
+def test_spun_speech_is_repaired_in_the_clean_text(built_corpus):
+    texts = built_corpus.texts()
+    spun = [t for d, t in texts.items() if d.startswith("003_")]
+    assert spun and all("方案生育" not in t for t in spun)
+    assert sum(t.count("计划生育") for t in spun) >= 31
+
+
+def test_raw_input_is_never_modified(tmp_path):
+    before = _digest_tree(RAW)
+    build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache")), progress=False)
+    assert _digest_tree(RAW) == before
+
+
+def test_same_inputs_give_byte_identical_tables_and_rebuild_hits_the_cache(tmp_path):
+    cache = str(tmp_path / "cache")
+    a = build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=cache, workers=1), progress=False)
+    b = build_corpus(BuildConfig(out=str(tmp_path / "b"), cache_dir=cache, workers=2), progress=False)
+    for name in ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.txt", "corpus.mm", "manifest.json"]:
+        if name == "manifest.json":  # differs only by the output folder and worker count
+            ma = json.loads((a.path / name).read_text()); mb = json.loads((b.path / name).read_text())
+            assert ma["content_hash"] == mb["content_hash"]
+            continue
+        assert (a.path / name).read_bytes() == (b.path / name).read_bytes(), name
+    report = json.loads((b.path / "report.json").read_text(encoding="utf-8"))
+    assert report["segmentation_cache"]["misses"] == 0, "second build segmented again"
+
+
+def test_changing_stopwords_reuses_segmentation(tmp_path):
+    cache = str(tmp_path / "cache")
+    build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=cache), progress=False)
+    extra = tmp_path / "extra_stopwords.txt"
+    extra.write_text("# test list\n计划生育\n", encoding="utf-8")
+    config = BuildConfig(out=str(tmp_path / "b"), cache_dir=cache,
+                         stopwords=BuildConfig().stopwords + (str(extra),))
+    corpus = build_corpus(config, progress=False)
+    report = json.loads((corpus.path / "report.json").read_text(encoding="utf-8"))
+    assert report["segmentation_cache"]["misses"] == 0
+    assert "计划生育" not in corpus.dictionary.token2id
+
+
+def test_up_to_date_corpus_is_returned_without_rebuilding(tmp_path):
+    config = BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    first = build_corpus(config, progress=False)
+    stamp = (first.path / "report.json").stat().st_mtime_ns
+    second = build_corpus(config, progress=False)
+    assert (second.path / "report.json").stat().st_mtime_ns == stamp
+    assert second.content_hash == first.content_hash
+
+
+def test_split_none_keeps_one_document_per_file(tmp_path):
+    corpus = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), split="none",
+                                      exclude_duplicates=False), progress=False)
+    assert len(corpus.speeches) == len(list(RAW.iterdir()))
+
+
+def test_paragraph_units_map_back_to_their_speech(tmp_path):
+    corpus = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), unit="paragraph"),
+                          progress=False)
+    units = corpus.units
+    assert len(units) > len(corpus.speeches[corpus.speeches["in_model"]])
+    speeches = corpus.speeches.set_index("doc_id")
+    for row in units.itertuples():
+        speech = speeches.loc[row.doc_id]
+        assert speech.start_line <= row.start_line <= row.end_line <= speech.end_line
+    per_speech = units.groupby("doc_id")["n_tokens"].sum()
+    assert (per_speech == speeches.loc[per_speech.index, "n_tokens"]).all()
+
+
+def test_bad_files_are_skipped_with_a_reason_and_strict_fails(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.txt").write_text("在全县计划生育工作会议上的讲话\n同志们：\n今天召开全县计划生育工作会议，部署流动人口服务管理工作。\n",
+                                  encoding="gbk")
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    corpus = build_corpus(BuildConfig(raw=(str(raw),), out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache")),
+                          progress=False)
+    report = json.loads((corpus.path / "report.json").read_text(encoding="utf-8"))
+    assert {s["source_file"] for s in report["skipped"]} == {"empty.txt", "image.txt"}
+    assert report["encodings"] == {"gb18030": 1}
+    with pytest.raises(TopicsError, match=r"empty.txt"):
+        build_corpus(BuildConfig(raw=(str(raw),), out=str(tmp_path / "strict"), cache_dir=str(tmp_path / "cache"),
+                                 strict=True), progress=False)
+    assert not (tmp_path / "strict").exists(), "a failed build left output behind"
+
+
+def test_failed_build_keeps_the_previous_corpus_intact(tmp_path, monkeypatch):
+    config = BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    build_corpus(config, progress=False)
+    before = _digest_tree(tmp_path / "c")
+
+    import topics.build as build_module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_module, "_write_dictionary_and_bow", explode)
+    with pytest.raises(RuntimeError):
+        build_corpus(config, progress=False, force=True)
+    assert _digest_tree(tmp_path / "c") == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".c.")] == []
+
+
+def test_missing_input_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(TopicsError, match=r"nowhere"):
+        build_corpus(BuildConfig(raw=(str(tmp_path / "nowhere"),), out=str(tmp_path / "c")), progress=False)
+
+
+def test_load_corpus_names_missing_files(tmp_path):
+    with pytest.raises(TopicsError, match=r"not a built corpus.*speeches.csv.*topics build"):
+        load_corpus(tmp_path)
