@@ -8,11 +8,14 @@ Encoding detection is deterministic and explained, because a wrong guess silentl
 speech into mojibake that then looks like a topic. The order of evidence is:
 
 1. a byte-order mark (UTF-8, UTF-16 LE/BE);
-2. NUL bytes or many control characters → the file is binary and is refused;
+2. NUL bytes → UTF-16 without BOM if one byte order gives plausible text, else binary (refused);
 3. strict UTF-8 (almost never decodes by accident);
 4. GB18030 and Big5, both tried strictly; when both decode, the one whose text has the larger
    share of *common* characters wins (see :func:`_common_share`);
-5. charset-normalizer, only as a last resort and only for Unicode/Chinese codecs.
+5. charset-normalizer, only as a last resort, only for Unicode/Chinese codecs, and only when
+   the result is mostly common Chinese characters.
+
+Decoded text with many control characters is refused as binary whatever the codec.
 
 Line numbers are sacred: ``"\\r\\n"`` and ``"\\r"`` become ``"\\n"`` and nothing else is touched,
 so line *n* of the file is ``source.lines()[n - 1]``. (``str.splitlines`` would also split on
@@ -55,6 +58,10 @@ _FALLBACK_CODECS = {
     "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "hz": "hz",
     "big5": "big5", "cp950": "cp950", "big5hkscs": "big5hkscs",
 }
+# Share of common characters (see _common_share) a charset-normalizer guess must reach.
+_MIN_FALLBACK_SHARE = 0.5
+# Share of plausible characters (see _plausible_share) that BOM-less UTF-16 must reach.
+_MIN_UTF16_SHARE = 0.9
 # Full-width punctuation that a correct decoding of Chinese text produces often.
 _COMMON_PUNCTUATION = frozenset("，。、；：？！“”‘’（）《》…—·")
 
@@ -210,8 +217,16 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
         return _checked(_strict(data, "utf-8-sig", path), "utf-8-sig", path)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _checked(_strict(data, "utf-16", path), "utf-16", path)
-    # 2. Without a UTF-16 BOM a NUL byte means binary data (or BOM-less UTF-16, equally unusable).
+    # 2. NUL bytes: UTF-16 without a BOM (一 is U+4E00) if one byte order gives plausible text,
+    #    otherwise binary data.
     if b"\x00" in data:
+        for encoding in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _plausible_share(text) >= _MIN_UTF16_SHARE:
+                return _checked(text, encoding, path)
         raise InputFileError(path, "the file looks binary (it contains NUL bytes)", _SAVE_AS_UTF8)
     # 3. Strict UTF-8: multi-byte sequences almost never validate by accident.
     try:
@@ -271,6 +286,14 @@ def _common_share(text: str) -> float:
     return sum(1 for char in non_ascii if _is_common(char)) / len(non_ascii)
 
 
+def _plausible_share(text: str) -> float:
+    """Share of characters that are printable ASCII, white space or common Chinese."""
+    if not text:
+        return 0.0
+    good = sum(1 for char in text if (" " <= char <= "~") or char in "\t\n\r" or _is_common(char))
+    return good / len(text)
+
+
 def _is_common(char: str) -> bool:
     if char in _COMMON_PUNCTUATION:
         return True
@@ -296,9 +319,13 @@ def _fallback(data: bytes, path: str | Path) -> tuple[str, str]:
     codec = None if best is None else best.encoding
     if codec in _FALLBACK_CODECS:
         try:
-            return data.decode(codec), _FALLBACK_CODECS[codec]
+            text = data.decode(codec)
         except (UnicodeDecodeError, LookupError):
-            pass
+            text = ""
+        # A guess is only trusted when it yields mostly common Chinese characters: random bytes
+        # "decode" as UTF-16 too, into rare symbols.
+        if _common_share(text) >= _MIN_FALLBACK_SHARE:
+            return text, _FALLBACK_CODECS[codec]
     raise InputFileError(
         path,
         "cannot decode the file as UTF-8, UTF-16, GB18030 or Big5"

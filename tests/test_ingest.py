@@ -1,0 +1,188 @@
+"""Tests of topics.ingest: discovery, encodings, binary/empty/undecodable files, .docx, strict mode."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from topics.errors import InputFileError
+from topics.ingest import SUPPORTED_SUFFIXES, SkippedFile, SourceText, discover, ingest, read_source
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SIMPLIFIED = "同志们：\n县委、县政府决定召开这次全县人口和计划生育工作会议，目的是动员全县上下进一步认清形势。\n"
+TRADITIONAL = "同志們：\n縣委、縣政府決定召開這次全縣人口和計劃生育工作會議，目的是動員全縣上下進一步認清形勢。\n"
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "encoding"),
+    [
+        (SIMPLIFIED.encode("utf-8"), SIMPLIFIED, "utf-8"),
+        (codecs.BOM_UTF8 + SIMPLIFIED.encode("utf-8"), SIMPLIFIED, "utf-8-sig"),
+        (SIMPLIFIED.encode("gbk"), SIMPLIFIED, "gb18030"),
+        (SIMPLIFIED.encode("gb18030"), SIMPLIFIED, "gb18030"),
+        (TRADITIONAL.encode("big5"), TRADITIONAL, "big5"),
+        (SIMPLIFIED.encode("utf-16"), SIMPLIFIED, "utf-16"),  # native order with BOM
+        (codecs.BOM_UTF16_LE + SIMPLIFIED.encode("utf-16-le"), SIMPLIFIED, "utf-16"),
+        (codecs.BOM_UTF16_BE + SIMPLIFIED.encode("utf-16-be"), SIMPLIFIED, "utf-16"),
+    ],
+    ids=["utf8", "utf8-bom", "gbk", "gb18030", "big5", "utf16", "utf16-le", "utf16-be"],
+)
+def test_every_encoding_decodes_to_the_same_text(tmp_path, data, text, encoding):
+    source = read_source(write(tmp_path / "speech.txt", data), "speech.txt")
+    assert source.text == text
+    assert source.encoding == encoding
+    assert "\ufeff" not in source.text
+
+
+@pytest.mark.parametrize("text", ["计划生育", "人口", "同志们：", "社会抚养费征收"])
+def test_short_gbk_simplified_text_is_gb18030(tmp_path, text):
+    source = read_source(write(tmp_path / "a.txt", text.encode("gbk")))
+    assert (source.encoding, source.text) == ("gb18030", text)
+
+
+@pytest.mark.parametrize("text", ["計劃生育", "同志們", "社會撫養費"])
+def test_short_big5_traditional_text_is_big5(tmp_path, text):
+    source = read_source(write(tmp_path / "a.txt", text.encode("big5")))
+    assert (source.encoding, source.text) == ("big5", text)
+
+
+def test_line_numbering_is_preserved_with_crlf_and_cr(tmp_path):
+    data = "第一行\r\n第二行\r第三行\n\x1c第四行\u2028仍是第四行\n".encode("utf-8")
+    source = read_source(write(tmp_path / "a.txt", data))
+    assert source.lines()[:4] == ["第一行", "第二行", "第三行", "\x1c第四行\u2028仍是第四行"]
+    assert "\r" not in source.text
+    assert source.sha256 == __import__("hashlib").sha256(data).hexdigest()
+
+
+def test_empty_file_is_refused(tmp_path):
+    path = write(tmp_path / "empty.txt", b"")
+    with pytest.raises(InputFileError, match=r"empty\.txt: the file is empty — "):
+        read_source(path)
+
+
+def test_whitespace_only_file_is_refused(tmp_path):
+    path = write(tmp_path / "blank.txt", b" \r\n\t\n")
+    with pytest.raises(InputFileError, match=r"blank\.txt: .*no text"):
+        read_source(path)
+
+
+def test_binary_png_is_refused(tmp_path):
+    path = write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(InputFileError, match=r"image\.txt: the file looks binary .*NUL.* — .*UTF-8"):
+        read_source(path)
+
+
+def test_control_characters_without_nul_are_binary(tmp_path):
+    path = write(tmp_path / "ctl.txt", b"abc\x01\x02\x03\x04\x05\x06\x07\x08def" * 20)
+    with pytest.raises(InputFileError, match=r"looks binary .*control characters"):
+        read_source(path)
+
+
+def test_undecodable_bytes_are_refused(tmp_path):
+    path = write(tmp_path / "bad.txt", bytes([0x81, 0xFF, 0x80, 0xFF]) * 50)
+    with pytest.raises(InputFileError, match=r"bad\.txt: cannot decode the file .* — .*UTF-8"):
+        read_source(path)
+
+
+def make_docx(path: Path, paragraphs: list[str], table: list[list[str]] | None = None) -> Path:
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    document.save(str(path))
+    return path
+
+
+def test_docx_is_read_one_line_per_paragraph(tmp_path):
+    path = make_docx(tmp_path / "speech.docx", ["在全县计划生育工作会议上的讲话", "同志们：", "今年以来，全县工作稳步推进。"],
+                     table=[["乡镇", "出生"]])
+    source = read_source(path, "speech.docx")
+    assert source.encoding == "docx"
+    assert source.lines() == ["在全县计划生育工作会议上的讲话", "同志们：", "今年以来，全县工作稳步推进。", "乡镇", "出生"]
+
+
+def test_corrupt_docx_is_skipped_with_a_reason(tmp_path):
+    path = write(tmp_path / "broken.docx", b"PK\x03\x04 this is not really a zip archive")
+    with pytest.raises(InputFileError, match=r"broken\.docx: cannot read the Word document .* — .*save it again"):
+        read_source(path)
+    (item,) = list(ingest([tmp_path]))
+    assert isinstance(item, SkippedFile)
+    assert item.name == "broken.docx" and "Word document" in item.reason
+
+
+def test_discover_recurses_sorts_and_ignores_other_suffixes(tmp_path):
+    for name in ["b.txt", "a.md", "sub/c.docx", "sub/z.pdf", "notes.csv", ".hidden.txt", "sub/~$lock.docx"]:
+        write(tmp_path / name, b"x")
+    found = discover(tmp_path)
+    assert [name for _, name in found] == ["a.md", "b.txt", "sub/c.docx"]
+    assert all(path.is_file() for path, _ in found)
+    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".docx")
+
+
+def test_discover_names_a_file_given_directly_by_its_name(tmp_path):
+    path = write(tmp_path / "deep" / "speech.txt", b"x")
+    assert discover([path]) == [(path, "speech.txt")]
+
+
+def test_discover_missing_path_raises_naming_it(tmp_path):
+    missing = tmp_path / "nowhere"
+    with pytest.raises(InputFileError, match=r"nowhere: no such file or folder — "):
+        discover([missing])
+    with pytest.raises(InputFileError, match=r"nowhere"):
+        list(ingest([missing]))
+
+
+def test_discover_refuses_unsupported_file_given_directly(tmp_path):
+    path = write(tmp_path / "table.csv", b"a,b")
+    with pytest.raises(InputFileError, match=r"table\.csv: unsupported file type '\.csv'"):
+        discover(path)
+
+
+def test_ingest_skips_bad_files_unless_strict(tmp_path):
+    write(tmp_path / "1_good.txt", SIMPLIFIED.encode("gbk"))
+    write(tmp_path / "2_empty.txt", b"")
+    write(tmp_path / "3_binary.txt", b"\x00\x01\x02\x03")
+    items = list(ingest([tmp_path]))
+    assert [type(item) for item in items] == [SourceText, SkippedFile, SkippedFile]
+    assert items[0].encoding == "gb18030"
+    assert "empty" in items[1].reason and "binary" in items[2].reason
+    with pytest.raises(InputFileError, match=r"2_empty\.txt: the file is empty"):
+        list(ingest([tmp_path], strict=True))
+
+
+def test_ingest_of_the_embedded_corpus():
+    items = list(ingest([ROOT / "corpus" / "raw"]))
+    assert len(items) == 5
+    assert all(isinstance(item, SourceText) and item.encoding == "utf-8" for item in items)
+    assert [item.name for item in items] == sorted(item.name for item in items)
+    for item in items:
+        raw = item.path.read_bytes().decode("utf-8")
+        assert item.lines() == raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def test_bomless_utf16_chinese_is_decoded_by_the_fallback(tmp_path):
+    text = SIMPLIFIED.replace("\n", "") * 3
+    source = read_source(write(tmp_path / "a.txt", text.encode("utf-16-le")))
+    assert source.text == text
+    assert source.encoding == "utf-16-le"
+
+
+def test_bomless_utf16_ascii_and_nul_garbage(tmp_path):
+    source = read_source(write(tmp_path / "a.txt", "plain words\n".encode("utf-16-be")))
+    assert (source.text, source.encoding) == ("plain words\n", "utf-16-be")
+    with pytest.raises(InputFileError, match="binary"):
+        read_source(write(tmp_path / "b.txt", bytes(range(256)) * 4))
