@@ -27,14 +27,10 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import jensenshannon, squareform
 
 from .errors import TopicsError
+from .theta import speech_proportions, topic_columns, unit_theta
 
 NO_YEAR_GROUPS = ("anonymized", "unknown")
 META_COLUMNS = ["year", "year_source", "year_group", "genre", "admin_level"]
-
-
-def topic_columns(k: int) -> list[str]:
-    """Column names of a θ table with ``k`` topics: ``topic_0 … topic_{k-1}``."""
-    return [f"topic_{i}" for i in range(k)]
 
 
 # -- groups ---------------------------------------------------------------------------------------
@@ -113,11 +109,7 @@ def speech_topics(theta: np.ndarray, units: pd.DataFrame, speeches: pd.DataFrame
     DataFrame with ``doc_id, year, year_source, year_group, genre, admin_level, n_units,
     n_tokens, topic_0 … topic_{K-1}``, in the order speeches first appear in ``units``.
     """
-    theta = np.asarray(theta, dtype=float)
-    doc_ids = list(dict.fromkeys(units["doc_id"]))
-    props = aggregation_matrix(units, doc_ids) @ theta
-    table = pd.DataFrame(props, columns=topic_columns(theta.shape[1]))
-    table.insert(0, "doc_id", doc_ids)
+    table = speech_proportions(theta, units).reset_index()
     return _with_metadata(table, units, speeches)
 
 
@@ -462,17 +454,21 @@ def unit_texts(speeches: pd.DataFrame, units: pd.DataFrame, texts: dict, tokens=
 
 
 def label_topics(topics_table: pd.DataFrame, n: int = 7) -> pd.DataFrame:
-    """Top words of each topic by probability and by relevance, as ``stm::labelTopics``.
+    """Top words of each topic by probability, relevance (and FREX when given), as ``stm::labelTopics``.
 
-    ``relevance`` is λ·log φ + (1−λ)·log(φ / p(w)) (Sievert & Shirley 2014, "LDAvis", ACL
+    Words are re-ranked among those listed in ``topics_table`` (the model stage lists each
+    topic's top words by probability, see :func:`topics.labels.label_table`). ``relevance`` is λ·log φ + (1−λ)·log(φ / p(w)) (Sievert & Shirley 2014, "LDAvis", ACL
     workshop), computed by the model stage; ranking by it favours words specific to the topic.
     """
     rows = []
     for topic, words in topics_table.groupby("topic", sort=True):
         prob = words.sort_values(["weight", "word"], ascending=[False, True])["word"].head(n)
         relevant = words.sort_values(["relevance", "word"], ascending=[False, True])["word"].head(n)
-        rows.append({"topic": int(topic), "label": _label(int(topic), relevant.tolist()),
-                     "prob": "、".join(prob), "relevance": "、".join(relevant)})
+        row = {"topic": int(topic), "label": _label(int(topic), relevant.tolist()),
+               "prob": "、".join(prob), "relevance": "、".join(relevant)}
+        if "frex" in words:
+            row["frex"] = "、".join(words.sort_values(["frex", "word"], ascending=[False, True])["word"].head(n))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -489,7 +485,6 @@ def _label(topic: int, words: list[str]) -> str:
 # -- RunResult wrappers ---------------------------------------------------------------------------
 def run_unit_theta(run) -> np.ndarray:
     """Unit-level θ of a run: the posterior mean of each unit's variational Dirichlet."""
-    from .theta import unit_theta
     return unit_theta(run.unit_gamma)
 
 
