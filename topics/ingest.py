@@ -142,7 +142,7 @@ def discover(paths: str | Path | Iterable[str | Path]) -> list[tuple[Path, str]]
                 raise InputFileError(
                     given,
                     f"unsupported file type {given.suffix or '(no suffix)'!r}",
-                    f"give .txt, .md or .docx files, or a folder holding them",
+                    "give .txt, .md or .docx files, or a folder holding them",
                 )
             candidates = [(given, given.name)]
         else:
