@@ -1,0 +1,164 @@
+"""Find speeches that repeat other speeches: near-verbatim duplicates and short previews.
+
+Sites often carry the same speech twice (differing by a few characters) or show a short
+"preview" of a speech that follows in full. Both are found with character 5-gram shingles and
+*containment* ``|A ∩ B| / |A|`` of the shorter text A in the longer B:
+
+* containment ≥ ``threshold`` and similar lengths (the shorter has at least
+  ``duplicate_ratio`` of the longer's shingles) → ``duplicate`` of the *earlier* speech;
+* containment ≥ ``threshold`` and the shorter is much shorter → ``preview`` of the longer one.
+
+Candidates come from a MinHash LSH Ensemble index (datasketch), built for containment queries,
+so the work grows about linearly with the corpus (no all-pairs loop); every candidate pair is
+then checked with the exact containment of the shingle sets. Hash functions and MinHash
+permutations use fixed seeds, and ties are broken by corpus order: results are deterministic.
+
+Examples
+--------
+>>> speech = "各位领导、同志们：今天我们召开全县人口和计划生育工作会议，总结去年工作，部署今年任务。" * 3
+>>> links = find_duplicates([("a#0", speech), ("a#1", speech[:40]), ("b#0", speech + "。")])
+>>> sorted((k, v.duplicate_of, v.kind) for k, v in links.items())
+[('a#1', 'a#0', 'preview'), ('b#0', 'a#0', 'duplicate')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+from datasketch import MinHash, MinHashLSHEnsemble
+
+SHINGLE = 5
+NUM_PERM = 128
+SEED = 1
+# Candidate search is looser than the final check so that MinHash noise does not lose pairs.
+_CANDIDATE_SLACK = 0.15
+_NOT_TEXT = re.compile(r"[\W_]+")  # whitespace and punctuation: formatting, not content
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+@dataclass(frozen=True)
+class DuplicateLink:
+    """``doc_id`` repeats ``duplicate_of`` (the canonical speech); ``kind`` is duplicate|preview."""
+
+    doc_id: str
+    duplicate_of: str
+    kind: str
+    similarity: float
+
+
+def shingles(text: str, size: int = SHINGLE) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the character ``size``-grams of ``text``.
+
+    Whitespace and punctuation are ignored. A text shorter than ``size`` is one shingle.
+    The hash is a fixed polynomial over code points (no Python ``hash``), so results do not
+    depend on the process.
+    """
+    codes = np.frombuffer(_NOT_TEXT.sub("", text).encode("utf-32-le"), dtype=np.uint32)
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.uint32)
+    codes = codes.astype(np.uint64)
+    n = max(codes.size - size + 1, 1)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(min(size, codes.size)):
+            h = h * _MULTIPLIER + codes[k:k + n]
+        h ^= h >> np.uint64(29)
+        h *= _MULTIPLIER
+        h ^= h >> np.uint64(32)
+    return np.unique((h & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """``|a ∩ b| / |a|`` for sorted unique shingle arrays (0.0 when ``a`` is empty)."""
+    if a.size == 0:
+        return 0.0
+    return np.intersect1d(a, b, assume_unique=True).size / a.size
+
+
+def find_duplicates(docs: Iterable[tuple[str, str]], threshold: float = 0.8, *,
+                    duplicate_ratio: float = 0.8, num_perm: int = NUM_PERM,
+                    seed: int = SEED) -> dict[str, DuplicateLink]:
+    """Link each repeated speech to the speech it repeats.
+
+    Parameters
+    ----------
+    docs : ``(doc_id, text)`` pairs in corpus order (read once).
+    threshold : containment of the shorter text in the longer one from which a pair counts.
+    duplicate_ratio : size ratio (shorter / longer, in shingles) from which a pair is a
+        near-verbatim ``duplicate`` (the earlier one is canonical) rather than a ``preview``
+        (the longer one is canonical).
+    num_perm, seed : MinHash settings of the candidate index.
+
+    Returns
+    -------
+    dict
+        ``doc_id -> DuplicateLink`` for every non-canonical speech, in corpus order; canonical
+        speeches are absent. ``duplicate_of`` is resolved to the end of a chain (a preview of a
+        duplicate points at the original).
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    ids: list[str] = []
+    sets: list[np.ndarray] = []
+    for doc_id, text in docs:
+        ids.append(doc_id)
+        sets.append(shingles(text))
+    pairs = _candidate_pairs(sets, threshold, num_perm, seed)
+    best: dict[int, tuple[int, str, float]] = {}
+    for i, j in pairs:
+        short, long_ = (i, j) if (sets[i].size, i) <= (sets[j].size, j) else (j, i)
+        similarity = containment(sets[short], sets[long_])
+        if similarity < threshold:
+            continue
+        if sets[short].size >= duplicate_ratio * sets[long_].size:
+            copy, original, kind = max(i, j), min(i, j), "duplicate"
+        else:
+            copy, original, kind = short, long_, "preview"
+        current = best.get(copy)
+        if current is None or (similarity, -original) > (current[2], -current[0]):
+            best[copy] = (original, kind, similarity)
+    return _resolve(ids, best)
+
+
+def _candidate_pairs(sets: list[np.ndarray], threshold: float, num_perm: int,
+                     seed: int) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, whose containment may reach ``threshold`` (LSH Ensemble query)."""
+    entries = [(i, _minhash(s, num_perm, seed), int(s.size)) for i, s in enumerate(sets) if s.size]
+    if len(entries) < 2:
+        return []
+    index = MinHashLSHEnsemble(threshold=max(threshold - _CANDIDATE_SLACK, 0.05),
+                               num_perm=num_perm, num_part=min(16, len(entries)))
+    index.index(entries)
+    pairs: set[tuple[int, int]] = set()
+    for i, minhash, size in entries:
+        for j in index.query(minhash, size):
+            if j != i:
+                pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
+
+
+def _minhash(values: np.ndarray, num_perm: int, seed: int) -> MinHash:
+    minhash = MinHash(num_perm=num_perm, seed=seed, hashfunc=int, scheme="legacy")
+    minhash.update_batch(values.tolist())
+    return minhash
+
+
+def _resolve(ids: list[str], best: dict[int, tuple[int, str, float]]) -> dict[str, DuplicateLink]:
+    """Follow chains of links to the canonical speech; break any cycle at its earliest member."""
+    links: dict[str, DuplicateLink] = {}
+    for copy in sorted(best):
+        seen = [copy]
+        target = best[copy][0]
+        while target in best and target not in seen:
+            seen.append(target)
+            target = best[target][0]
+        if target in seen:  # a cycle: the earliest member is canonical
+            target = min(seen)
+            if target == copy:
+                continue
+        _, kind, similarity = best[copy]
+        links[ids[copy]] = DuplicateLink(ids[copy], ids[target], kind, round(similarity, 6))
+    return links
