@@ -15,8 +15,10 @@ permutations use fixed seeds, and ties are broken by corpus order: results are d
 
 Examples
 --------
->>> speech = "各位领导、同志们：今天我们召开全县人口和计划生育工作会议，总结去年工作，部署今年任务。" * 3
->>> links = find_duplicates([("a#0", speech), ("a#1", speech[:40]), ("b#0", speech + "。")])
+>>> speech = ("同志们：今天我们召开全县人口和计划生育工作会议，总结去年工作，部署今年任务。"
+...           "去年全县出生人口控制在计划之内，政策符合率稳步提高，优质服务不断深化。"
+...           "今年要稳定低生育水平，加强流动人口服务管理，落实奖励扶助政策。")
+>>> links = find_duplicates([("a#0", speech), ("a#1", speech[:30]), ("b#0", speech + "谢谢")])
 >>> sorted((k, v.duplicate_of, v.kind) for k, v in links.items())
 [('a#1', 'a#0', 'preview'), ('b#0', 'a#0', 'duplicate')]
 """

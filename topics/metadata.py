@@ -232,12 +232,18 @@ def _admin_level(title: str | None, heading: str | None, text: str) -> str:
 
 
 def _place(text: str, level: str) -> str | None:
-    """The most often named place of the unit's own level (2-character names), else None."""
+    """The most often named place of the unit's own level (2-character names), else None.
+
+    Best effort: names of three or more characters are missed, and a name must occur twice
+    (or as "<name>人") to count.
+    """
     suffix = {"county": "县", "district": "区", "city": "市"}.get(level)
     names = Counter(m.group(0) for m in _PLACE.finditer(text)
                     if not set(m.group(1)) & _NOT_PLACE)
     if suffix:
         names = Counter({k: v for k, v in names.items() if k.endswith(suffix)})
+    # one mention may be a verb + 县 ("落实县…"); a real name recurs or names its people (晴隆人)
+    names = Counter({k: v for k, v in names.items() if v >= 2 or f"{k[:2]}人" in text})
     if not names:
         return None
     return max(names, key=lambda k: (names[k], -text.index(k)))

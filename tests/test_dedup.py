@@ -1,0 +1,71 @@
+"""Near-duplicate and preview detection."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from topics.dedup import DuplicateLink, containment, find_duplicates, shingles
+
+
+def random_text(seed: int, n: int = 800) -> str:
+    rng = random.Random(seed)
+    return "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(n))
+
+
+def test_shingles_ignore_spacing_and_punctuation():
+    assert (shingles("同志们：今天 开会。") == shingles("同志们今天开会")).all()
+    assert shingles("").size == 0 and shingles("短").size == 1
+
+
+def test_containment():
+    a, b = shingles(random_text(1)[:200]), shingles(random_text(1))
+    assert containment(a, b) == 1.0 and containment(b, a) < 0.3
+
+
+def test_near_verbatim_duplicate_points_to_earlier():
+    text = random_text(1)
+    changed = text[:300] + "改" + text[301:500] + "动" + text[501:]
+    links = find_duplicates([("x#0", random_text(2)), ("x#1", text), ("y#0", changed)])
+    assert links == {"y#0": DuplicateLink("y#0", "x#1", "duplicate", links["y#0"].similarity)}
+    assert links["y#0"].similarity > 0.95
+
+
+def test_preview_points_to_full_text_even_if_it_comes_first():
+    full = random_text(3)
+    links = find_duplicates([("p#0", full[:150]), ("p#1", full), ("p#2", random_text(4))])
+    assert set(links) == {"p#0"}
+    assert (links["p#0"].duplicate_of, links["p#0"].kind) == ("p#1", "preview")
+
+
+def test_chains_resolve_to_canonical_and_unrelated_texts_are_not_linked():
+    full = random_text(5)
+    docs = [("a", full), ("b", full + "。"), ("c", full[:100]), ("d", random_text(6))]
+    links = find_duplicates(docs)
+    assert {k: (v.duplicate_of, v.kind) for k, v in links.items()} == {
+        "b": ("a", "duplicate"), "c": ("a", "preview")}
+
+
+def test_threshold_is_configurable():
+    text = random_text(7)
+    half_changed = text[:400] + random_text(8, 400)
+    docs = [("a", text), ("b", half_changed)]
+    assert find_duplicates(docs) == {}
+    assert set(find_duplicates(docs, threshold=0.45)) == {"b"}
+    with pytest.raises(ValueError, match="threshold"):
+        find_duplicates(docs, threshold=0)
+
+
+def test_deterministic_and_accepts_generators():
+    texts = [random_text(s) for s in range(20)]
+    docs = [(f"d{i}", t) for i, t in enumerate(texts)] + [("copy", texts[3] + "！"), ("prev", texts[9][50:200])]
+    first = find_duplicates(iter(docs))
+    assert first == find_duplicates(list(docs))
+    assert {k: v.duplicate_of for k, v in first.items()} == {"copy": "d3", "prev": "d9"}
+
+
+def test_empty_and_tiny_inputs():
+    assert find_duplicates([]) == {}
+    assert find_duplicates([("a", "")]) == {}
+    assert find_duplicates([("a", ""), ("b", "")]) == {}
