@@ -23,7 +23,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -213,7 +212,10 @@ def _pass_one(config: BuildConfig, inputs, workdir: Path, log: BuildLog, progres
                     meta = apply_overrides(meta, fixed, overrides)
                 doc_id = f"{Path(source.name).stem}#{seg.index}"
                 text = fixed.text
-                texts.write(json.dumps({"doc_id": doc_id, "text": text}, ensure_ascii=False) + "\n")
+                # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
+                texts.write(json.dumps({"doc_id": doc_id, "text": text,
+                                        "line_numbers": [line.number for line in fixed.lines]},
+                                       ensure_ascii=False) + "\n")
                 rows.append({
                     "doc_id": doc_id, "source_file": source.name,
                     "start_line": seg.start_line, "end_line": seg.end_line,
@@ -223,7 +225,6 @@ def _pass_one(config: BuildConfig, inputs, workdir: Path, log: BuildLog, progres
                     "place": meta.place, "duplicate_of": None, "duplicate_kind": None, "in_model": True,
                     "encoding": source.encoding, "boundary": seg.boundary,
                     "n_chars": sum(1 for ch in text if not ch.isspace()), "n_tokens": 0, "n_units": 0,
-                    "_lines": [(line.number, line.text) for line in fixed.lines],
                 })
     if overrides is not None and hasattr(overrides, "unmatched"):
         log.overrides.extend(str(item) for item in overrides.unmatched())
@@ -276,51 +277,65 @@ def _segment_lines(lines: list[str]) -> str:
     return "\n".join(" ".join(_WORKER_TOKENIZER.segment(line)) for line in lines)
 
 
-def _segmented_speeches(config, speeches, tokenizer, log, progress) -> Iterator[list[list[str]]]:
-    """Raw jieba tokens per line of every speech, in order: from the cache, else from workers."""
+def _iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _segmented_speeches(config, records: Iterator[dict[str, Any]], tokenizer, log, progress, total: int,
+                        batch_size: int = 256) -> Iterator[list[list[str]]]:
+    """Raw jieba tokens per line of every speech, in order: from the cache, else from workers.
+
+    Speeches are streamed in batches, so memory holds one batch of texts, never the corpus.
+    """
     cache = SegmentationCache(Path(config.cache_dir), tokenizer.fingerprint)
+    workers = config.workers or os.cpu_count() or 1
+    pool = None
+    bar = tqdm(total=total, desc="segmenting", unit="speech", disable=not progress, file=sys.stderr)
     try:
-        keys = [cache.key("\n".join(text for _, text in row["_lines"])) for row in speeches]
-        cached = cache.get_many(keys)
-        missing = [i for i, key in enumerate(keys) if key not in cached]
-        log.cache["hits"] += len(speeches) - len(missing)
-        log.cache["misses"] += len(missing)
-        fresh: Iterator[str]
-        workers = config.workers or os.cpu_count() or 1
-        pool = None
-        if missing and workers > 1:
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) < batch_size:
+                continue
+            pool = yield from _segment_batch(batch, cache, tokenizer, config, workers, pool, log, bar)
+            batch = []
+        if batch:
+            pool = yield from _segment_batch(batch, cache, tokenizer, config, workers, pool, log, bar)
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.close()
+            pool.join()
+        cache.close()
+
+
+def _segment_batch(batch, cache, tokenizer, config, workers, pool, log, bar):
+    """Yield one batch's segmented speeches; starts the worker pool the first time it is needed."""
+    global _WORKER_TOKENIZER
+    keys = [cache.key(record["text"]) for record in batch]
+    cached = cache.get_many(keys)
+    missing = [i for i, key in enumerate(keys) if key not in cached]
+    log.cache["hits"] += len(batch) - len(missing)
+    log.cache["misses"] += len(missing)
+    jobs = [batch[i]["text"].split("\n") for i in missing]
+    if jobs and workers > 1:
+        if pool is None:
             ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
             pool = ctx.Pool(workers, initializer=_init_worker,
                             initargs=(config.userdict, tuple(config.stopwords), config.drop_single_chars))
-            jobs = ([text for _, text in speeches[i]["_lines"]] for i in missing)
-            fresh = pool.imap(_segment_lines, jobs, chunksize=8)
-        else:
-            global _WORKER_TOKENIZER
-            _WORKER_TOKENIZER = tokenizer
-            fresh = (_segment_lines([text for _, text in speeches[i]["_lines"]]) for i in missing)
-        try:
-            missing_set = set(missing)
-            bar = tqdm(total=len(speeches), desc="segmenting", unit="speech", disable=not progress, file=sys.stderr)
-            new_entries: list[tuple[str, str]] = []
-            for i, key in enumerate(keys):
-                if i in missing_set:
-                    joined = next(fresh)
-                    new_entries.append((key, joined))
-                    if len(new_entries) >= 256:
-                        cache.put_many(new_entries)
-                        new_entries = []
-                else:
-                    joined = cached[key]
-                bar.update(1)
-                yield [line.split(" ") if line else [] for line in joined.split("\n")]
-            cache.put_many(new_entries)
-            bar.close()
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
-    finally:
-        cache.close()
+        fresh = pool.imap(_segment_lines, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
+    else:
+        _WORKER_TOKENIZER = tokenizer
+        fresh = map(_segment_lines, jobs)
+    fresh_by_index = dict(zip(missing, fresh))
+    cache.put_many((keys[i], joined) for i, joined in fresh_by_index.items())
+    for i, key in enumerate(keys):
+        joined = fresh_by_index[i] if i in fresh_by_index else cached[key]
+        bar.update(1)
+        yield [line.split(" ") if line else [] for line in joined.split("\n")]
+    return pool
 
 
 def _chunks(line_numbers: list[int], line_tokens: list[list[str]], unit: str, min_tokens: int):
@@ -352,9 +367,10 @@ def _pass_two(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Path
     with open(workdir / "tokens.txt", "w", encoding="utf-8", newline="\n") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out:
         units_out.write(",".join(UNIT_COLUMNS) + "\n")
-        segmented = _segmented_speeches(config, speeches, tokenizer, log, progress)
-        for row, raw_lines in zip(speeches, segmented):
-            numbers = [number for number, _ in row.pop("_lines")]
+        records = _iter_records(workdir / "texts.jsonl")
+        numbers_by_doc = (record["line_numbers"] for record in _iter_records(workdir / "texts.jsonl"))
+        segmented = _segmented_speeches(config, records, tokenizer, log, progress, total=len(speeches))
+        for row, raw_lines, numbers in zip(speeches, segmented, numbers_by_doc):
             filtered = [tokenizer.filter(toks) for toks in raw_lines]
             row["n_tokens"] = sum(len(toks) for toks in filtered)
             if not row["in_model"]:
