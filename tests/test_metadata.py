@@ -164,9 +164,19 @@ def test_malformed_overrides_name_file_and_line(tmp_path, row, message):
 
 def test_bad_header(tmp_path):
     path = tmp_path / "metadata.csv"
-    path.write_text("file,year\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"metadata\.csv:1: bad header"):
+    path.write_text("filename,year\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"metadata\.csv:1: bad header.*no source_file column"):
         load_overrides(path)
+
+
+def test_a_corpus_own_metadata_table_is_accepted(tmp_path):
+    """`file` stands for source_file; extra columns are ignored and reported."""
+    path = tmp_path / "metadata.csv"
+    path.write_text("file,year,title,source_url\ngwr_1957.txt,1957,1957年政府工作报告,https://example.org\n",
+                    encoding="utf-8")
+    overrides = load_overrides(path)
+    assert [(o.source_file, o.year, o.title) for o in overrides] == [("gwr_1957.txt", 1957, "1957年政府工作报告")]
+    assert overrides.ignored_columns == ("source_url",)
 
 
 def test_speechmeta_is_frozen():

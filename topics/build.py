@@ -226,8 +226,10 @@ def _pass_one(config: BuildConfig, inputs, workdir: Path, log: BuildLog, progres
                     "encoding": source.encoding, "boundary": seg.boundary,
                     "n_chars": sum(1 for ch in text if not ch.isspace()), "n_tokens": 0, "n_units": 0,
                 })
-    if overrides is not None and hasattr(overrides, "unmatched"):
+    if overrides is not None:
         log.overrides.extend(str(item) for item in overrides.unmatched())
+        if overrides.ignored_columns:
+            log.notes.append(f"{config.metadata}: columns ignored: {', '.join(overrides.ignored_columns)}")
     if not rows:
         raise TopicsError(f"{', '.join(config.raw)}: no speech text found in any input file — see the warnings above")
     log.timings["read_segment_repair"] = round(time.perf_counter() - t0, 3)

@@ -288,9 +288,10 @@ class Override:
 class Overrides(tuple):
     """The rows of ``metadata.csv``; remembers which rows :func:`apply_overrides` used."""
 
-    def __new__(cls, rows=()):
+    def __new__(cls, rows=(), ignored_columns=()):
         self = super().__new__(cls, rows)
         self._used = set()
+        self.ignored_columns = tuple(ignored_columns)  # extra columns, listed in the build report
         return self
 
     def unmatched(self) -> list[Override]:
@@ -302,7 +303,9 @@ def load_overrides(path: str | Path) -> Overrides:
     """Read human metadata overrides from a CSV file with header ``OVERRIDE_COLUMNS``.
 
     The file is plain CSV (no comment lines). Blank cells override nothing; ``start_line`` and
-    ``end_line`` may be blank (the row then applies to every speech of the file).
+    ``end_line`` may be blank (the row then applies to every speech of the file). ``file`` is
+    accepted for ``source_file`` and other extra columns are ignored (and reported), so a corpus'
+    own metadata table (e.g. ``file, year, title, source``) can be used as it is.
 
     Raises
     ------
@@ -313,16 +316,18 @@ def load_overrides(path: str | Path) -> Overrides:
     path = Path(path)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in ("source_file",) if c not in header]
-        unknown = [c for c in header if c not in OVERRIDE_COLUMNS]
-        if missing or unknown:
-            raise InputFileError(path, f"bad header (missing {missing}, unknown {unknown})",
+        header = [c.strip() for c in reader.fieldnames or []]
+        key_column = "source_file" if "source_file" in header else "file" if "file" in header else None
+        if key_column is None:
+            raise InputFileError(path, f"bad header {header}: no source_file column",
                                  f"use the columns {', '.join(OVERRIDE_COLUMNS)}", line=1)
+        ignored = [c for c in header if c not in OVERRIDE_COLUMNS and c != key_column]
         rows = []
         for record in reader:
+            record = {k.strip(): v for k, v in record.items() if k is not None}
+            record["source_file"] = record.get(key_column)
             rows.append(_parse_override(path, reader.line_num, record))
-    return Overrides(rows)
+    return Overrides(rows, ignored_columns=ignored)
 
 
 def _parse_override(path: Path, row: int, record: dict) -> Override:
