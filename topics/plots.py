@@ -207,7 +207,7 @@ def plot_prevalence(prevalence: pd.DataFrame, labels: dict | None = None, topics
     topic_ids = sorted(prevalence["topic"].unique()) if topics is None else list(topics)
     nrows = int(np.ceil(len(topic_ids) / ncols))
     fig = _figure(3.2 * ncols, 2.5 * nrows + 0.6)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, sharex=True)).ravel()
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     level = prevalence.attrs.get("level", 0.95)
     for ax, topic in zip(axes, topic_ids):
         rows = prevalence[prevalence["topic"] == topic]
@@ -228,11 +228,14 @@ def plot_prevalence(prevalence: pd.DataFrame, labels: dict | None = None, topics
     groups = prevalence["group"].drop_duplicates().to_numpy()
     x, order = _group_positions(groups)
     years = sorted(int(g) for g in groups if str(g).isdigit())
-    ticks = [y for y in years if (y - years[0]) % 2 == 0] if years else []
+    ticks = list(range(years[0], years[-1] + 1, 2)) if years else []
     undated = [(p, g) for p, g in zip(x, groups) if not str(g).isdigit()]
-    for ax in axes[: len(topic_ids)]:
+    for i, ax in enumerate(axes[: len(topic_ids)]):
+        ax.set_xlim(x.min() - 0.7, x.max() + 0.7)
         ax.set_xticks(ticks + [p for p, _ in undated], [str(t) for t in ticks] + [g for _, g in undated],
                       rotation=60, ha="right", rotation_mode="anchor")
+        # year labels only on the lowest panel of each column
+        ax.tick_params(axis="x", labelbottom=i + ncols >= len(topic_ids))
     fig.supylabel("mean topic proportion per speech", fontsize=9)
     fig.suptitle(f"Topic prevalence by year ({level:.0%} two-stage bootstrap intervals; "
                  f"grey: speeches without a usable year)", fontsize=10)

@@ -1,0 +1,105 @@
+"""Tests for topics.plots and topics.fonts: every figure draws Chinese with the bundled font."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
+
+from topics import compare, plots
+from topics.fonts import chinese_font_path, use_chinese_font
+
+WORDS = ["计划生育", "流动人口", "社会抚养费", "出生人口性别比", "优质服务", "人口老龄化", "独生子女", "避孕节育",
+         "综合治理", "服务管理", "奖励扶助", "生殖健康"]
+
+
+def fake_run(k: int = 5, n_speeches: int = 30, seed: int = 0) -> SimpleNamespace:
+    """A RunResult-shaped object with Chinese top words, years 2003–2016 and undated speeches."""
+    rng = np.random.default_rng(seed)
+    years = [int(y) for y in rng.integers(2003, 2017, size=n_speeches - 4)] + [None] * 4
+    sources = ["explicit" if i % 3 else "implied" for i in range(n_speeches - 4)] + ["anonymized"] * 2 + ["unknown"] * 2
+    speeches = pd.DataFrame({"doc_id": [f"{i:03d}#0" for i in range(n_speeches)],
+                             "source_file": [f"{i:03d}.txt" for i in range(n_speeches)],
+                             "year": pd.array(years, dtype="Int64"), "year_source": sources,
+                             "genre": rng.choice(["speech", "work_report"], n_speeches),
+                             "admin_level": rng.choice(["province", "city", "county"], n_speeches)})
+    unit_rows, gamma = [], []
+    for doc in speeches["doc_id"]:
+        for chunk in range(int(rng.integers(1, 4))):
+            unit_rows.append({"unit_id": f"{doc}/{chunk}", "doc_id": doc, "chunk": chunk,
+                              "start_line": chunk + 1, "end_line": chunk + 1, "n_tokens": int(rng.integers(20, 80))})
+            gamma.append(rng.dirichlet(np.ones(k)) * 50 + 0.1)
+    units, gamma = pd.DataFrame(unit_rows), np.array(gamma)
+    theta = gamma / gamma.sum(axis=1, keepdims=True)
+    doc_topics = compare.speech_proportions(theta, units).reset_index()
+    topic_word = rng.dirichlet(np.ones(len(WORDS)), size=k)
+    topics = pd.DataFrame([{"topic": t, "rank": r, "word": WORDS[j], "weight": topic_word[t, j],
+                            "relevance": np.log(topic_word[t, j]) - 0.4 * np.log(topic_word[:, j].mean())}
+                           for t in range(k) for r, j in enumerate(np.argsort(-topic_word[t])[:8])])
+    metrics = pd.DataFrame([{"k": kk, "seed": s, "c_npmi": rng.normal(0.05, 0.01), "c_v": rng.normal(0.5, 0.02),
+                             "diversity": rng.uniform(0.6, 0.9), "stability": rng.uniform(0.5, 0.9),
+                             "perplexity": rng.normal(800, 20)} for kk in (3, 5, 8) for s in range(3)])
+    corpus = SimpleNamespace(speeches=speeches, units=units)
+    return SimpleNamespace(corpus=corpus, metrics=metrics, selection={"k": 5, "seed": 0, "rule": "max c_npmi"},
+                           topics=topics, doc_topics=doc_topics, topic_word=topic_word, unit_gamma=gamma)
+
+
+def glyph_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+
+def test_font_comes_from_mplfonts_and_becomes_the_default():
+    path = chinese_font_path()
+    assert path.name == "NotoSansCJKsc-Regular.otf" and "mplfonts" in path.parts
+    assert use_chinese_font() == "Noto Sans CJK SC"
+    assert Path(findfont(FontProperties(family=["sans-serif"]))) == path
+    assert matplotlib.rcParams["axes.unicode_minus"] is False
+
+
+def test_glyph_check_catches_a_font_without_chinese():
+    """Control for the tests below: drawing Chinese in DejaVu Sans does warn."""
+    fig = Figure()
+    fig.text(0.1, 0.5, "计划生育", fontproperties=FontProperties(family=["DejaVu Sans"]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    assert glyph_warnings(caught)
+
+
+def test_every_figure_draws_chinese_and_is_saved_as_png_and_svg(tmp_path):
+    run = fake_run()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        saved = plots.make_all_figures(run, tmp_path, n_boot=50, n_sims=20)
+    assert glyph_warnings(caught) == []
+    assert set(saved) == {"model_selection", "top_words", "speech_topics", "prevalence_by_year",
+                          "effect_of_year", "speech_similarity"}
+    for png in saved.values():
+        assert png.suffix == ".png" and png.stat().st_size > 10_000
+        assert png.with_suffix(".svg").stat().st_size > 10_000
+
+
+def test_prevalence_figure_shows_undated_groups_after_the_years():
+    run = fake_run()
+    prevalence = compare.topic_prevalence_run(run, n_boot=20)
+    fig = plots.plot_prevalence(prevalence, labels=compare.topic_labels(run.topics))
+    bottom_left = fig.axes[4]  # five topics in rows of four: topic 4 is bottom left
+    ticks = [t.get_text() for t in bottom_left.get_xticklabels()]
+    assert ticks[-2:] == ["anonymized", "unknown"] and ticks[0].isdigit()
+    assert fig.axes[0].get_title(loc="left").startswith("T0 ")
+
+
+def test_save_figure_is_byte_reproducible(tmp_path):
+    run = fake_run()
+    first = plots.save_figure(plots.plot_model_selection(run.metrics, run.selection), tmp_path / "a")
+    again = plots.save_figure(plots.plot_model_selection(run.metrics, run.selection), tmp_path / "b")
+    for fmt in ("png", "svg"):
+        assert first[fmt].read_bytes() == again[fmt].read_bytes()
