@@ -51,9 +51,13 @@ class ModelConfig:
     seeds : random seeds; every K is fitted once per seed (stability needs at least two).
     passes : passes over the training units. Small corpora need many passes to converge.
     iterations : maximum E-step iterations per document and pass.
-    alpha : document–topic prior: ``"auto"`` (learned, asymmetric; Wallach, Mimno & McCallum
-        2009 found an asymmetric α clearly better), ``"symmetric"`` (1/K), ``"asymmetric"``
-        or a number.
+    alpha : document–topic prior: ``"symmetric"`` (1/K), ``"auto"`` (learned, asymmetric),
+        ``"asymmetric"`` or a number. Default ``"symmetric"``, measured on the embedded corpus
+        (7 K × 3 seeds, paragraph units): ``"auto"`` gave the same mean c_npmi (within ±0.004,
+        inside seed noise) and 3–5 % *higher* held-out perplexity at every K. Wallach, Mimno &
+        McCallum (2009) found asymmetric α helps on large corpora with corpus-wide topics;
+        with a few hundred units that gain does not show, and a fixed prior keeps every fit
+        free of gensim's per-chunk Newton updates of α.
     eta : topic–word prior: ``"symmetric"`` (1/K; Wallach et al. found a symmetric β best),
         ``"auto"`` or a number.
     chunksize : units per online update; larger than the corpus means one update per pass.
@@ -66,7 +70,7 @@ class ModelConfig:
     seeds: tuple[int, ...] = (1, 2, 3)
     passes: int = 30
     iterations: int = 200
-    alpha: str | float = "auto"
+    alpha: str | float = "symmetric"
     eta: str | float = "symmetric"
     chunksize: int = 2000
     update_every: int = 1
