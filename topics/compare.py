@@ -491,7 +491,8 @@ def run_unit_theta(run) -> np.ndarray:
 def speech_topics_run(run) -> pd.DataFrame:
     """:func:`speech_topics` for a run, from its saved speech-level θ (``doc_topics``)."""
     units, speeches = run.corpus.units, run.corpus.speeches
-    present = run.doc_topics[run.doc_topics["doc_id"].isin(set(units["doc_id"]))]
+    doc_topics = run.doc_topics if "doc_id" in run.doc_topics.columns else run.doc_topics.reset_index()
+    present = doc_topics[doc_topics["doc_id"].isin(set(units["doc_id"]))]
     return _with_metadata(present.reset_index(drop=True), units, speeches)
 
 
