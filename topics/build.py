@@ -1,17 +1,17 @@
 """Build a speech-level corpus from raw documents: the orchestration of the builder stages.
 
-Two streaming passes keep memory flat as the corpus grows (only the per-speech metadata rows,
-the duplicate finder's sketches and the vocabulary stay in memory):
+1. Files (in parallel worker processes, see :mod:`topics.fileworker`): ingest → boilerplate →
+   segment → repair → metadata → jieba segmentation. Each file's result is cached by content
+   hash (:mod:`topics.buildcache`), and so is the segmentation of each speech, so a rebuild after
+   changing stopwords, filters or K does not read or segment anything again.
+2. Corpus-wide, in the main process: metadata overrides, near-duplicates, stopwords and filters,
+   modelling units (whole speeches or paragraph chunks), tokens, dictionary and bag-of-words.
 
-1. per file: ingest → boilerplate → segment → repair → metadata; clean texts go to disk.
-   Then near-duplicates are found over the clean texts.
-2. per speech: jieba segmentation (parallel worker processes, cached by content hash so that a
-   rebuild after changing stopwords or filters does not segment again) → filters → modelling
-   units (whole speeches or paragraph chunks) → tokens, dictionary and bag-of-words on disk.
-
-Everything is written into a temporary folder that replaces ``config.out`` only when the build
-succeeds, so a failed build never leaves a half-written corpus. Building again with the same
-inputs and settings (same content hash) returns the existing corpus at once.
+Results stream to disk file by file and speech by speech, so memory holds the per-speech table,
+the duplicate finder's sketches and the vocabulary, never the corpus text. Everything is written
+into a temporary folder that replaces ``config.out`` only when the build succeeds, so a failed
+build never leaves a half-written corpus. Building again with the same inputs and settings (same
+content hash) returns the existing corpus at once.
 """
 
 from __future__ import annotations
@@ -31,19 +31,17 @@ import pandas as pd
 from gensim.corpora import Dictionary, MmCorpus
 from tqdm.auto import tqdm
 
-from . import __version__
-from .boilerplate import load_rules, strip_boilerplate
+from . import __version__, dedup
+from .buildcache import BuildCache
 from .buildreport import write_reports
 from .config import BuildConfig, to_dict
 from .corpus import SPEECH_COLUMNS, UNIT_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
 from .dedup import find_duplicates
 from .errors import InputFileError, TopicsError
-from .fileio import sha256_file, sha256_json
-from .ingest import SkippedFile, discover, ingest
-from .metadata import apply_overrides, infer_metadata, load_overrides
-from .repair import load_repairs, repair_segment
-from .segcache import SegmentationCache
-from .segment import segment
+from .fileio import sha256_bytes, sha256_file, sha256_json
+from .fileworker import FileProcessor, FileResult, init_worker, process_in_worker, processing_fingerprint
+from .ingest import discover
+from .metadata import apply_overrides, load_overrides
 from .tokenize import Tokenizer
 
 
@@ -59,7 +57,7 @@ class BuildLog:
     overrides: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    cache: dict[str, int] = field(default_factory=lambda: {"hits": 0, "misses": 0})
+    cache: dict[str, int] = field(default_factory=lambda: {"files_cached": 0, "files_read": 0, "hits": 0, "misses": 0})
 
 
 def _resource_hashes(config: BuildConfig) -> dict[str, str | None]:
@@ -75,21 +73,21 @@ def _resource_hashes(config: BuildConfig) -> dict[str, str | None]:
         elif key == "metadata":
             hashes[key] = None  # overrides are optional
         else:
-            raise TopicsError(f"{path}: {key} file not found — run from the project root or set corpus.{key.split('[')[0]} in the config")
+            raise TopicsError(f"{path}: {key} file not found — run from the project root or set "
+                              f"corpus.{key.split('[')[0]} in the config")
     return hashes
 
 
-def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]]) -> tuple[str, list[dict[str, str]]]:
+def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], processing: str) -> tuple[str, list[dict[str, str]]]:
     """Hash of everything that determines the built corpus, and the per-input hashes."""
     files = [{"source_file": name, "sha256": sha256_file(path)} for path, name in inputs]
-    import jieba  # the segmenter's version changes the tokens
-
     payload = {
         "inputs": files,
         "settings": config.settings_for_hash(),
         "resources": _resource_hashes(config),
+        "processing": processing,  # builder code, rules and segmenter (see fileworker)
+        "dedup": sha256_bytes(Path(dedup.__file__).read_bytes()),
         "topics": __version__,
-        "jieba": jieba.__version__,
     }
     return sha256_json(payload), files
 
@@ -118,7 +116,9 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     inputs = discover(config.raw)
     if not inputs:
         raise TopicsError(f"{', '.join(config.raw)}: no .txt, .md or .docx files found — check the input path")
-    digest, input_hashes = content_hash(config, inputs)
+    tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
+    processing = processing_fingerprint(config, tokenizer.fingerprint)
+    digest, input_hashes = content_hash(config, inputs, processing)
     if not force and _is_current(out, digest):
         return load_corpus(out)
 
@@ -126,11 +126,11 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         log = BuildLog()
-        speeches = _pass_one(config, inputs, workdir, log, progress)
+        speeches = _read_files(config, inputs, input_hashes, processing, workdir, log, progress)
         _mark_duplicates(config, speeches, workdir, log)
-        tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
-        _pass_two(config, speeches, tokenizer, workdir, log, progress)
+        _make_units(config, speeches, tokenizer, workdir, log)
         dictionary = _write_dictionary_and_bow(config, workdir, log)
+        (workdir / "segmented.tmp").unlink()
         log.timings["total"] = round(time.perf_counter() - started, 3)
         _write_tables(speeches, workdir)
         manifest = {
@@ -141,7 +141,8 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
             "segmenter_fingerprint": tokenizer.fingerprint,
             "topics_version": __version__,
         }
-        (workdir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (workdir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                               encoding="utf-8")
         write_reports(workdir, speeches, dictionary, log)
         _replace_dir(workdir, out)
     except BaseException:
@@ -178,62 +179,103 @@ def _replace_dir(new: Path, out: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Pass 1: files → clean speeches with metadata
+# Stage 1: files → speeches (parallel, cached)
 # --------------------------------------------------------------------------------------------
 
 
-def _pass_one(config: BuildConfig, inputs, workdir: Path, log: BuildLog, progress: bool) -> list[dict[str, Any]]:
-    t0 = time.perf_counter()
-    rules = load_rules(config.boilerplate)
-    repairs = load_repairs(config.repairs)
-    overrides = load_overrides(config.metadata) if Path(config.metadata).is_file() else None
-    rows: list[dict[str, Any]] = []
-    with open(workdir / "texts.jsonl", "w", encoding="utf-8", newline="\n") as texts:
-        stream = ingest(config.raw, strict=config.strict)
-        for source in tqdm(stream, total=len(inputs), desc="reading", unit="file", disable=not progress, file=sys.stderr):
-            if isinstance(source, SkippedFile):
-                log.skipped.append({"source_file": source.name, "reason": source.reason})
-                print(f"warning: skipped {source.path}: {source.reason}", file=sys.stderr)
+def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, cache: BuildCache,
+                  log: BuildLog) -> Iterator[FileResult]:
+    """FileResults in input order: from the cache, else from worker processes."""
+    keys = [sha256_json([processing, h["sha256"]]) for h in input_hashes]
+    cached = [cache.get_file(key) is not None for key in keys]  # presence only; results load lazily
+    jobs = [(str(path), name) for (path, name), hit in zip(inputs, cached) if not hit]
+    workers = min(config.workers or os.cpu_count() or 1, max(1, len(jobs)))
+    pool = None
+    if jobs and workers > 1:
+        ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        pool = ctx.Pool(workers, initializer=init_worker, initargs=(config,))
+        fresh: Iterator[FileResult] = pool.imap(process_in_worker, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
+    else:
+        processor = FileProcessor(config) if jobs else None
+        fresh = map(processor, jobs) if processor else iter(())
+    try:
+        for key, hit in zip(keys, cached):
+            if hit:
+                log.cache["files_cached"] += 1
+                yield cache.get_file(key)
                 continue
-            lines, removals = strip_boilerplate(source, rules)
-            log.removals.extend({"source_file": r.source_file, "line": r.line, "start": r.start, "end": r.end,
-                                 "rule": r.rule, "text": r.text} for r in removals)
-            segments = segment(lines, source.name, mode=config.split)
-            log.inputs.append({"source_file": source.name, "encoding": source.encoding,
-                               "n_lines": len(source.lines()), "n_speeches": len(segments)})
-            if not segments:
-                log.notes.append(f"{source.name}: no speech text left after boilerplate removal")
-            for seg in segments:
-                fixed, applied = repair_segment(seg, repairs)
-                log.repairs.extend({"source_file": r.source_file, "line": r.line, "kind": r.kind, "rule": r.rule,
-                                    "before": r.before, "after": r.after, "count": r.count} for r in applied)
-                meta = infer_metadata(fixed)
-                if overrides is not None:
-                    meta = apply_overrides(meta, fixed, overrides)
-                doc_id = f"{Path(source.name).stem}#{seg.index}"
-                text = fixed.text
-                # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
-                texts.write(json.dumps({"doc_id": doc_id, "text": text,
-                                        "line_numbers": [line.number for line in fixed.lines]},
-                                       ensure_ascii=False) + "\n")
-                rows.append({
-                    "doc_id": doc_id, "source_file": source.name,
-                    "start_line": seg.start_line, "end_line": seg.end_line,
-                    "start_char": seg.start_char, "end_char": seg.end_char, "heading": seg.heading,
-                    "title": meta.title, "year": meta.year, "year_source": meta.year_source,
-                    "year_evidence": meta.year_evidence, "genre": meta.genre, "admin_level": meta.admin_level,
-                    "place": meta.place, "duplicate_of": None, "duplicate_kind": None, "in_model": True,
-                    "encoding": source.encoding, "boundary": seg.boundary,
-                    "n_chars": sum(1 for ch in text if not ch.isspace()), "n_tokens": 0, "n_units": 0,
-                })
+            result = next(fresh)
+            log.cache["files_read"] += 1
+            if result.new_segmentations:
+                cache.put_segmentations(result.new_segmentations)
+            log.cache["hits"] += result.segmentation_hits
+            log.cache["misses"] += len(result.new_segmentations)
+            result.new_segmentations = []
+            result.segmentation_hits = 0
+            if result.skipped is None:  # an unusable file is checked again next time
+                cache.put_file(key, result)
+            yield result
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _read_files(config, inputs, input_hashes, processing, workdir: Path, log: BuildLog, progress: bool) -> list[dict[str, Any]]:
+    t0 = time.perf_counter()
+    overrides = load_overrides(config.metadata) if Path(config.metadata).is_file() else None
+    paths = {name: path for path, name in inputs}
+    rows: list[dict[str, Any]] = []
+    cache = BuildCache(config.cache_dir)
+    try:
+        with open(workdir / "texts.jsonl", "w", encoding="utf-8", newline="\n") as texts, \
+                open(workdir / "segmented.tmp", "w", encoding="utf-8", newline="\n") as segmented:
+            results = _file_results(config, inputs, input_hashes, processing, cache, log)
+            for result in tqdm(results, total=len(inputs), desc="reading", unit="file", disable=not progress,
+                               file=sys.stderr):
+                if result.skipped is not None:
+                    problem, advice = result.skipped
+                    if config.strict:
+                        raise InputFileError(paths[result.name], problem, advice)
+                    log.skipped.append({"source_file": result.name, "reason": f"{problem} — {advice}"})
+                    print(f"warning: skipped {paths[result.name]}: {problem} — {advice}", file=sys.stderr)
+                    continue
+                log.inputs.append({"source_file": result.name, "encoding": result.encoding,
+                                   "n_lines": result.n_lines, "n_speeches": len(result.speeches)})
+                log.removals.extend(result.removals)
+                log.repairs.extend(result.repairs)
+                if not result.speeches:
+                    log.notes.append(f"{result.name}: no speech text left after boilerplate removal")
+                for speech in result.speeches:
+                    rows.append(_speech_row(speech, result.encoding, overrides))
+                    # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
+                    texts.write(json.dumps({"doc_id": speech.doc_id, "text": speech.text,
+                                            "line_numbers": speech.line_numbers}, ensure_ascii=False) + "\n")
+                    segmented.write(json.dumps(speech.segmented, ensure_ascii=False) + "\n")
+    finally:
+        cache.close()
     if overrides is not None:
         log.overrides.extend(str(item) for item in overrides.unmatched())
         if overrides.ignored_columns:
             log.notes.append(f"{config.metadata}: columns ignored: {', '.join(overrides.ignored_columns)}")
     if not rows:
         raise TopicsError(f"{', '.join(config.raw)}: no speech text found in any input file — see the warnings above")
-    log.timings["read_segment_repair"] = round(time.perf_counter() - t0, 3)
+    log.timings["read_segment_repair_metadata_jieba"] = round(time.perf_counter() - t0, 3)
     return rows
+
+
+def _speech_row(speech, encoding: str, overrides) -> dict[str, Any]:
+    meta = speech.meta if overrides is None else apply_overrides(speech.meta, speech, overrides)
+    return {
+        "doc_id": speech.doc_id, "source_file": speech.source_file,
+        "start_line": speech.start_line, "end_line": speech.end_line,
+        "start_char": speech.start_char, "end_char": speech.end_char, "heading": speech.heading,
+        "title": meta.title, "year": meta.year, "year_source": meta.year_source,
+        "year_evidence": meta.year_evidence, "genre": meta.genre, "admin_level": meta.admin_level,
+        "place": meta.place, "duplicate_of": None, "duplicate_kind": None, "in_model": True,
+        "encoding": encoding, "boundary": speech.boundary,
+        "n_chars": sum(1 for ch in speech.text if not ch.isspace()), "n_tokens": 0, "n_units": 0,
+    }
 
 
 def _iter_texts(path: Path) -> Iterator[tuple[str, str]]:
@@ -244,8 +286,18 @@ def _iter_texts(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], workdir: Path, log: BuildLog) -> None:
+    """Link near-duplicates and previews; the links are cached by the texts' hash."""
     t0 = time.perf_counter()
-    links = find_duplicates(_iter_texts(workdir / "texts.jsonl"), threshold=config.duplicate_threshold)
+    cache = BuildCache(config.cache_dir)
+    try:
+        key = sha256_json(["dedup", config.duplicate_threshold, sha256_bytes(Path(dedup.__file__).read_bytes()),
+                           [(doc_id, sha256_bytes(text.encode("utf-8"))) for doc_id, text in _iter_texts(workdir / "texts.jsonl")]])
+        links = cache.get_file(key)
+        if links is None:
+            links = find_duplicates(_iter_texts(workdir / "texts.jsonl"), threshold=config.duplicate_threshold)
+            cache.put_file(key, links)
+    finally:
+        cache.close()
     for row in speeches:
         link = links.get(row["doc_id"])
         if link is None:
@@ -259,85 +311,8 @@ def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], workdi
 
 
 # --------------------------------------------------------------------------------------------
-# Pass 2: speeches → tokens → modelling units
+# Stage 2: speeches → filtered tokens → modelling units
 # --------------------------------------------------------------------------------------------
-
-_WORKER_TOKENIZER: Tokenizer | None = None
-
-
-def _init_worker(userdict: str, stopwords: tuple[str, ...], drop_single_chars: bool) -> None:
-    global _WORKER_TOKENIZER
-    _WORKER_TOKENIZER = Tokenizer(userdict, stopwords, drop_single_chars=drop_single_chars)
-
-
-def _segment_lines(lines: list[str]) -> str:
-    """Segment a speech's lines in a worker; returns one line of space-joined tokens per input line.
-
-    A single string crosses the process boundary instead of nested lists: far cheaper to pickle.
-    """
-    assert _WORKER_TOKENIZER is not None
-    return "\n".join(" ".join(_WORKER_TOKENIZER.segment(line)) for line in lines)
-
-
-def _iter_records(path: Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            yield json.loads(line)
-
-
-def _segmented_speeches(config, records: Iterator[dict[str, Any]], tokenizer, log, progress, total: int,
-                        batch_size: int = 256) -> Iterator[list[list[str]]]:
-    """Raw jieba tokens per line of every speech, in order: from the cache, else from workers.
-
-    Speeches are streamed in batches, so memory holds one batch of texts, never the corpus.
-    """
-    cache = SegmentationCache(Path(config.cache_dir), tokenizer.fingerprint)
-    workers = config.workers or os.cpu_count() or 1
-    pool = None
-    bar = tqdm(total=total, desc="segmenting", unit="speech", disable=not progress, file=sys.stderr)
-    try:
-        batch: list[dict[str, Any]] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) < batch_size:
-                continue
-            pool = yield from _segment_batch(batch, cache, tokenizer, config, workers, pool, log, bar)
-            batch = []
-        if batch:
-            pool = yield from _segment_batch(batch, cache, tokenizer, config, workers, pool, log, bar)
-    finally:
-        bar.close()
-        if pool is not None:
-            pool.close()
-            pool.join()
-        cache.close()
-
-
-def _segment_batch(batch, cache, tokenizer, config, workers, pool, log, bar):
-    """Yield one batch's segmented speeches; starts the worker pool the first time it is needed."""
-    global _WORKER_TOKENIZER
-    keys = [cache.key(record["text"]) for record in batch]
-    cached = cache.get_many(keys)
-    missing = [i for i, key in enumerate(keys) if key not in cached]
-    log.cache["hits"] += len(batch) - len(missing)
-    log.cache["misses"] += len(missing)
-    jobs = [batch[i]["text"].split("\n") for i in missing]
-    if jobs and workers > 1:
-        if pool is None:
-            ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-            pool = ctx.Pool(workers, initializer=_init_worker,
-                            initargs=(config.userdict, tuple(config.stopwords), config.drop_single_chars))
-        fresh = pool.imap(_segment_lines, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
-    else:
-        _WORKER_TOKENIZER = tokenizer
-        fresh = map(_segment_lines, jobs)
-    fresh_by_index = dict(zip(missing, fresh))
-    cache.put_many((keys[i], joined) for i, joined in fresh_by_index.items())
-    for i, key in enumerate(keys):
-        joined = fresh_by_index[i] if i in fresh_by_index else cached[key]
-        bar.update(1)
-        yield [line.split(" ") if line else [] for line in joined.split("\n")]
-    return pool
 
 
 def _chunks(line_numbers: list[int], line_tokens: list[list[str]], unit: str, min_tokens: int):
@@ -364,15 +339,20 @@ def _chunks(line_numbers: list[int], line_tokens: list[list[str]], unit: str, mi
     return chunks
 
 
-def _pass_two(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Path, log: BuildLog, progress: bool) -> None:
+def _iter_records(path: Path) -> Iterator[Any]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _make_units(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Path, log: BuildLog) -> None:
     t0 = time.perf_counter()
     with open(workdir / "tokens.txt", "w", encoding="utf-8", newline="\n") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out:
         units_out.write(",".join(UNIT_COLUMNS) + "\n")
-        records = _iter_records(workdir / "texts.jsonl")
         numbers_by_doc = (record["line_numbers"] for record in _iter_records(workdir / "texts.jsonl"))
-        segmented = _segmented_speeches(config, records, tokenizer, log, progress, total=len(speeches))
-        for row, raw_lines, numbers in zip(speeches, segmented, numbers_by_doc):
+        for row, joined, numbers in zip(speeches, _iter_records(workdir / "segmented.tmp"), numbers_by_doc):
+            raw_lines = [line.split(" ") if line else [] for line in joined.split("\n")]
             filtered = [tokenizer.filter(toks) for toks in raw_lines]
             row["n_tokens"] = sum(len(toks) for toks in filtered)
             if not row["in_model"]:
@@ -385,7 +365,7 @@ def _pass_two(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Path
             for chunk_index, (start, end, toks) in enumerate(chunks):
                 units_out.write(f"{row['doc_id']}/{chunk_index},{row['doc_id']},{chunk_index},{start},{end},{len(toks)}\n")
                 tokens_out.write(" ".join(toks) + "\n")
-    log.timings["tokenize"] = round(time.perf_counter() - t0, 3)
+    log.timings["filter_and_units"] = round(time.perf_counter() - t0, 3)
 
 
 def _iter_token_file(path: Path) -> Iterator[list[str]]:

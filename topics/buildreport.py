@@ -75,7 +75,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"{counts['files']} files read ({counts['files_skipped']} skipped), {counts['speeches']} speeches found, "
         f"{counts['speeches_in_model']} in the model as {counts['units']} units, {counts['tokens']:,} tokens, "
         f"vocabulary {counts['vocabulary']:,}. Built in {data['timings_seconds'].get('total', 0):.2f} s "
-        f"(segmentation cache: {data['segmentation_cache']['hits']} hits, {data['segmentation_cache']['misses']} misses)."
+        f"(cache: {data['segmentation_cache']['files_cached']} files reused, {data['segmentation_cache']['files_read']} read; "
+        f"speech segmentations {data['segmentation_cache']['hits']} reused, {data['segmentation_cache']['misses']} new)."
     )
     out += ["", "## Inputs and encodings", ""]
     out += _table(["file", "encoding", "lines", "speeches"],

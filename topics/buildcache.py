@@ -1,0 +1,69 @@
+"""Content-addressed caches of the build, so that rebuilds redo only what changed.
+
+One SQLite file under ``cache_dir`` holds two tables:
+
+- ``files``: the processed result of one raw file (speeches, metadata, clean text, removals,
+  repairs), keyed by the file's sha256 and the fingerprint of everything that shapes that result
+  (builder code, boilerplate and repair rules, dated events, split mode, segmenter).
+- ``segmentation``: jieba's raw tokens of one speech, keyed by the segmenter fingerprint (jieba
+  version + user dictionary) and the speech text. Stopwords and filters are applied after both
+  caches, so changing them reuses every entry; editing a boilerplate rule re-reads the files but
+  reuses the segmentation of every speech whose text did not change.
+
+Workers only read; the main process writes (SQLite's WAL mode lets readers and one writer mix).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import Any, Iterable
+
+SCHEMA_VERSION = 1
+
+
+class BuildCache:
+    def __init__(self, cache_dir: str | Path, readonly: bool = False):
+        self.path = Path(cache_dir) / f"build-cache-v{SCHEMA_VERSION}.sqlite"
+        if readonly:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS segmentation (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        self._db.commit()
+
+    # -- processed files --------------------------------------------------------------------------
+    def get_file(self, key: str) -> Any | None:
+        row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
+        return None if row is None else pickle.loads(zlib.decompress(row[0]))
+
+    def put_file(self, key: str, result: Any) -> None:
+        blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO files (key, result) VALUES (?, ?)", (key, blob))
+
+    # -- segmentation of speeches -------------------------------------------------------------
+    @staticmethod
+    def segmentation_key(fingerprint: str, text: str) -> str:
+        return hashlib.sha256(f"{fingerprint}\0{text}".encode("utf-8")).hexdigest()
+
+    def get_segmentations(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # SQLite limits the number of bound parameters
+            batch = keys[start:start + 500]
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT key, tokens FROM segmentation WHERE key IN ({marks})", batch))
+        return found
+
+    def put_segmentations(self, entries: Iterable[tuple[str, str]]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens) VALUES (?, ?)", entries)
+
+    def close(self) -> None:
+        self._db.close()

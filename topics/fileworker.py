@@ -1,0 +1,133 @@
+"""Process one raw file through the builder stages, in a worker process.
+
+ingest → boilerplate → segment → repair → metadata → jieba segmentation of each speech.
+Files are independent, so the build spreads them over worker processes; the result of a file is
+a plain picklable :class:`FileResult` that the main process caches and writes out in order.
+Everything that needs the whole corpus (duplicates, metadata overrides, stopword filtering, the
+vocabulary) happens afterwards in the main process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import boilerplate, ingest, metadata, repair, segment, tokenize
+from .boilerplate import load_rules, strip_boilerplate
+from .buildcache import BuildCache
+from .config import BuildConfig
+from .errors import InputFileError
+from .fileio import sha256_file
+from .ingest import read_source
+from .metadata import SpeechMeta, infer_metadata
+from .repair import load_repairs, repair_segment
+from .segment import segment as find_speeches
+from .tokenize import Tokenizer
+
+
+@dataclass
+class SpeechRecord:
+    """One speech as found in its file, with metadata, clean text and raw jieba tokens per line."""
+
+    doc_id: str
+    source_file: str
+    start_line: int
+    end_line: int
+    start_char: int | None
+    end_char: int | None
+    heading: str | None
+    boundary: str
+    meta: SpeechMeta
+    text: str
+    line_numbers: list[int]
+    segmented: str  # raw tokens: one line per text line, tokens separated by single spaces
+
+
+@dataclass
+class FileResult:
+    name: str
+    encoding: str | None = None
+    n_lines: int = 0
+    skipped: tuple[str, str] | None = None  # (problem, advice) when the file cannot be used
+    removals: list[dict] = field(default_factory=list)
+    repairs: list[dict] = field(default_factory=list)
+    speeches: list[SpeechRecord] = field(default_factory=list)
+    new_segmentations: list[tuple[str, str]] = field(default_factory=list)  # for the main process to cache
+    segmentation_hits: int = 0
+
+
+def processing_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
+    """Hash of everything that shapes a FileResult: builder code, rules, split mode, segmenter."""
+    digest = hashlib.sha256()
+    for module in (ingest, boilerplate, segment, repair, metadata, tokenize):
+        digest.update(inspect.getsource(module).encode("utf-8"))
+    digest.update(Path(__file__).read_bytes())
+    for path in (config.boilerplate, config.repairs, metadata.DATED_EVENTS):
+        digest.update(sha256_file(path).encode() if Path(path).is_file() else b"-")
+    digest.update(f"{config.split}\0{segmenter_fingerprint}".encode("utf-8"))
+    return digest.hexdigest()
+
+
+class FileProcessor:
+    """Callable that turns ``(path, name)`` into a :class:`FileResult`; one per worker process."""
+
+    def __init__(self, config: BuildConfig):
+        self.split = config.split
+        self.rules = load_rules(config.boilerplate)
+        self.repairs = load_repairs(config.repairs)
+        self.tokenizer = Tokenizer(config.userdict, (), drop_single_chars=config.drop_single_chars)
+        self.cache = BuildCache(config.cache_dir, readonly=True)
+
+    def __call__(self, job: tuple[str, str]) -> FileResult:
+        path, name = job
+        try:
+            source = read_source(path, name)
+        except InputFileError as exc:
+            return FileResult(name=name, skipped=(exc.problem, exc.advice))
+        result = FileResult(name=name, encoding=source.encoding, n_lines=len(source.lines()))
+        lines, removals = strip_boilerplate(source, self.rules)
+        result.removals = [{"source_file": r.source_file, "line": r.line, "start": r.start, "end": r.end,
+                            "rule": r.rule, "text": r.text} for r in removals]
+        speeches = []
+        for found in find_speeches(lines, source.name, mode=self.split):
+            fixed, applied = repair_segment(found, self.repairs)
+            result.repairs.extend({"source_file": r.source_file, "line": r.line, "kind": r.kind, "rule": r.rule,
+                                   "before": r.before, "after": r.after, "count": r.count} for r in applied)
+            speeches.append(SpeechRecord(
+                doc_id=f"{Path(source.name).stem}#{found.index}", source_file=source.name,
+                start_line=found.start_line, end_line=found.end_line, start_char=found.start_char,
+                end_char=found.end_char, heading=found.heading, boundary=found.boundary,
+                meta=infer_metadata(fixed), text=fixed.text,
+                line_numbers=[line.number for line in fixed.lines], segmented="",
+            ))
+        self._segment(speeches, result)
+        result.speeches = speeches
+        return result
+
+    def _segment(self, speeches: list[SpeechRecord], result: FileResult) -> None:
+        """jieba tokens per line, from the segmentation cache where the same text was seen before."""
+        fingerprint = self.tokenizer.fingerprint
+        keys = [BuildCache.segmentation_key(fingerprint, speech.text) for speech in speeches]
+        known = self.cache.get_segmentations(keys)
+        for speech, key in zip(speeches, keys):
+            if key in known:
+                speech.segmented = known[key]
+                result.segmentation_hits += 1
+                continue
+            speech.segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in speech.text.split("\n"))
+            result.new_segmentations.append((key, speech.segmented))
+
+
+_PROCESSOR: FileProcessor | None = None
+
+
+def init_worker(config: BuildConfig) -> None:
+    global _PROCESSOR
+    _PROCESSOR = FileProcessor(config)
+
+
+def process_in_worker(job: tuple[str, str]) -> FileResult:
+    assert _PROCESSOR is not None, "init_worker was not called"
+    return _PROCESSOR(job)
