@@ -133,3 +133,16 @@ def test_malformed_rules_file_names_file_and_line(tmp_path, row, message):
     path.write_text(f"# header\n{row}\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=message):
         load_rules(path)
+
+
+@pytest.mark.parametrize("line", [
+    "a=b c=d e=f " * 400,              # formulas in technical articles once sent one rule into exponential backtracking
+    "x" * 3000 + "=" + "y" * 3000,
+    "<p" * 2000,
+])
+def test_pathological_lines_are_processed_in_linear_time(rules, line):
+    import time
+
+    start = time.perf_counter()
+    strip(line + "\n同志们：\n", rules)
+    assert time.perf_counter() - start < 2.0, "a boilerplate rule backtracks catastrophically"
