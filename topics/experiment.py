@@ -164,11 +164,16 @@ def run_on_corpus(config: ExperimentConfig, corpus: BuiltCorpus, run_dir: str | 
 
 @dataclass(frozen=True)
 class ReproduceResult:
-    """Outcome of :func:`reproduce`: ``identical`` tables, else a readable ``diff``."""
+    """Outcome of :func:`reproduce`: ``identical`` tables, else a readable ``diff``.
+
+    ``notes`` reports provenance changes that did not change any table (e.g. a new corpus
+    content hash because a resource file the tokens do not depend on was edited).
+    """
 
     identical: bool
     diff: str
     fresh_dir: Path
+    notes: str = ""
 
 
 def reproduce(run_dir: str | Path, out: str | Path | None = None, corpus: BuiltCorpus | None = None,
@@ -192,10 +197,13 @@ def reproduce(run_dir: str | Path, out: str | Path | None = None, corpus: BuiltC
     run_config(replace(config, out=str(fresh)), out=fresh, progress=progress, corpus=corpus)
     diff = compare_tables(run_dir, fresh)
     fresh_hash = read_manifest(fresh)["corpus"]["content_hash"]
+    notes = ""
     if fresh_hash != manifest["corpus"]["content_hash"]:
-        diff = (f"corpus content hash differs: {manifest['corpus']['content_hash']} (run) vs {fresh_hash} "
-                f"(now) — inputs, settings, resources or package versions changed\n") + diff
-    return ReproduceResult(identical=not diff, diff=diff, fresh_dir=fresh)
+        notes = (f"corpus content hash differs: {manifest['corpus']['content_hash']} (run) vs {fresh_hash} "
+                 f"(now) — inputs, settings, resources or package versions changed")
+        if diff:
+            diff = notes + "\n" + diff
+    return ReproduceResult(identical=not diff, diff=diff, fresh_dir=fresh, notes=notes)
 
 
 __all__ = ["TABLES", "ExperimentConfig", "ReproduceResult", "RunConfig", "RunResult",
