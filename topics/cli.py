@@ -65,8 +65,11 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topics", description="Topic modelling of Chinese policy speeches.")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     commands = parser.add_subparsers(dest="command", required=True)
+    # --quiet is accepted before or after the command name
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
 
-    build = commands.add_parser("build", help="build a clean speech-level corpus from raw documents")
+    build = commands.add_parser("build", parents=[common], help="build a clean speech-level corpus from raw documents")
     build.add_argument("raw", nargs="*", help="input files or folders (default: corpus/raw)")
     build.add_argument("--out", help="output folder (default: build/corpus)")
     build.add_argument("--split", choices=["auto", "none"], help="auto: find speeches inside files; none: one document per file")
@@ -78,14 +81,14 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even if the corpus is up to date")
     build.set_defaults(func=_build)
 
-    run = commands.add_parser("run", help="build if needed, sweep K x seeds, score, select, write a run folder")
+    run = commands.add_parser("run", parents=[common], help="build if needed, sweep K x seeds, score, select, write a run folder")
     run.add_argument("config", help="experiment TOML (e.g. experiments/default.toml)")
     run.add_argument("--out", help="run folder (default: the config's `out`)")
     run.add_argument("--workers", type=int, help="parallel fits (default: the config's [run] workers)")
     run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     run.set_defaults(func=_run)
 
-    rep = commands.add_parser("reproduce", help="rerun a finished experiment from its manifest and compare every table")
+    rep = commands.add_parser("reproduce", parents=[common], help="rerun a finished experiment from its manifest and compare every table")
     rep.add_argument("run_dir")
     rep.add_argument("--out", help="where to write the fresh run (default: a new folder beside RUN_DIR)")
     rep.set_defaults(func=_reproduce)
