@@ -241,6 +241,24 @@ def _build_manifest(corpus: BuiltCorpus) -> dict:
     return json.loads((Path(corpus.path) / "manifest.json").read_text(encoding="utf-8"))
 
 
+def _repaired_excerpt(line: str, before: str, after: str, rules, context: int) -> tuple[str, str] | None:
+    """The first excerpt of ``line`` around ``before`` that the rules actually change to ``after``.
+
+    Some spinner rules only fire in context (标准 → 规范 but not in 高标准), so the first
+    occurrence of the spun form is not always one that was repaired.
+    """
+    from .repair import repair_text
+
+    at = line.find(before)
+    while at >= 0:
+        excerpt = line[max(0, at - context): at + len(before) + context]
+        repaired, _ = repair_text(excerpt, rules, spun=True)
+        if repaired.count(after) > excerpt.count(after):
+            return excerpt, repaired
+        at = line.find(before, at + 1)
+    return None
+
+
 def spinner_examples(corpus: BuiltCorpus, doc_id: str, n: int = 5, context: int = 12) -> pd.DataFrame:
     """The raw, synonym-spun text of a speech next to the builder's repair of it.
 
@@ -249,7 +267,7 @@ def spinner_examples(corpus: BuiltCorpus, doc_id: str, n: int = 5, context: int 
     :func:`topics.repair.repair_text` with the build's own rules (the spinner phase switched on,
     as the build did for this speech). Columns: ``rule, before, after, source, repaired``.
     """
-    from .repair import load_repairs, repair_text
+    from .repair import load_repairs
 
     report = load_build_report(corpus)
     row = corpus.speeches.set_index("doc_id").loc[doc_id]
@@ -259,12 +277,10 @@ def spinner_examples(corpus: BuiltCorpus, doc_id: str, n: int = 5, context: int 
                and r["source_file"] == row["source_file"] and row["start_line"] <= r["line"] <= row["end_line"]]
     rows = []
     for r in sorted(spinner, key=lambda r: (-r["count"], r["rule"], r["line"]))[:n]:
-        line = lines[r["line"] - 1]
-        at = line.find(r["before"])
-        if at < 0:  # the spun form was inside a removed piece of the line
+        found = _repaired_excerpt(lines[r["line"] - 1], r["before"], r["after"], rules, context)
+        if found is None:  # the spun form was inside a removed piece of the line
             continue
-        excerpt = line[max(0, at - context): at + len(r["before"]) + context]
-        repaired, _ = repair_text(excerpt, rules, spun=True)
+        excerpt, repaired = found
         rows.append({"rule": r["rule"], "before": r["before"], "after": r["after"],
                      "source": clip(excerpt, 200), "repaired": clip(repaired, 200)})
     return pd.DataFrame(rows, columns=["rule", "before", "after", "source", "repaired"])

@@ -155,6 +155,72 @@ def passages_table(run, n: int = 2, excerpt_chars: int = 80) -> pd.DataFrame:
     return out[["topic", "rank", "theta", "doc_id", "lines", "year", "year_source", "excerpt"]]
 
 
+def topic_stability(run, topn: int | None = None) -> pd.DataFrame:
+    """Does each topic of the selected model come back with the other seeds (same K)?
+
+    Each other seed's topics are matched one-to-one to the selected model's by the Hungarian
+    method on top-word Jaccard similarity, as the sweep's ``stability`` score does
+    (:func:`topics.evaluate.matched_jaccard`; Greene, O'Callaghan & Cunningham 2014), and every
+    topic's own Jaccard is reported. A topic that scores low against every seed is one a
+    different seed would not have found: read it with care.
+
+    Parameters
+    ----------
+    run : a :class:`topics.experiment.RunResult`.
+    topn : top words compared (default: the run's ``evaluate.stability_topn``).
+
+    Returns
+    -------
+    DataFrame with ``topic, label, c_npmi, exclusivity``, one column ``seed S`` per other seed
+    (``"0.54 (T2)"``: Jaccard and the matched topic there) and ``mean_jaccard``. With a single
+    seed there are no seed columns and ``mean_jaccard`` is NaN.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    from .evaluate import top_words
+    from .model import topic_word
+    from .sweep import load_fit_model
+
+    topn = topn or run.config.evaluate.stability_topn
+    k, seed = run.selection["k"], run.selection["seed"]
+    words = [run.corpus.dictionary[i] for i in range(len(run.corpus.dictionary))]
+    own = [set(t) for t in top_words(run.topic_word, words, topn)]
+    labels = compare.topic_labels(run.topics)
+    scores = run.topic_scores[(run.topic_scores["k"] == k) & (run.topic_scores["seed"] == seed)].set_index("topic")
+    table = pd.DataFrame({"topic": range(k), "label": [labels.get(t, f"T{t}") for t in range(k)]})
+    for column in ("c_npmi", "exclusivity"):
+        if column in scores:
+            table[column] = scores[column].reindex(range(k)).to_numpy()
+    others = sorted(int(s) for s in run.metrics.loc[run.metrics["k"] == k, "seed"] if int(s) != seed)
+    jaccards = []
+    for other in others:
+        theirs = [set(t) for t in top_words(topic_word(load_fit_model(run.path, k, other)), words, topn)]
+        similarity = np.array([[len(a & b) / len(a | b) for b in theirs] for a in own])
+        rows, cols = linear_sum_assignment(similarity, maximize=True)
+        match = dict(zip(rows, cols))
+        values = np.array([similarity[t, match[t]] for t in range(k)])
+        jaccards.append(values)
+        table[f"seed {other}"] = [f"{values[t]:.2f} (T{match[t]})" for t in range(k)]
+    table["mean_jaccard"] = np.mean(jaccards, axis=0) if jaccards else np.nan
+    return table
+
+
+def html_frame(path: str | Path, height: int = 820):
+    """Show a self-contained HTML page (e.g. the LDAvis page) inline in Jupyter.
+
+    The page goes into the ``srcdoc`` of an ``<iframe>``, so it displays the same in Jupyter
+    Lab, classic Notebook and VS Code, whatever folder the server serves (a plain
+    ``IFrame(src=...)`` needs the page to be reachable by URL from the notebook).
+    """
+    import html
+
+    from IPython.display import HTML
+
+    page = Path(path).read_text(encoding="utf-8")
+    return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" width="100%" height="{int(height)}" '
+                'style="border: 1px solid #ddd;"></iframe>')
+
+
 # -- Markdown ---------------------------------------------------------------------------------------
 def markdown_table(frame: pd.DataFrame, floats: str = "{:.4f}") -> list[str]:
     """Lines of a GitHub Markdown table for ``frame`` (index left out); ``|`` in cells escaped."""
@@ -253,7 +319,7 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
                "over seeds (higher is better except perplexity; u_mass and c_uci are log-scale coherences; "
                "stability needs two seeds or more).")
     out += [""] + markdown_table(format_metrics_by_k(metrics_by_k(run.metrics), k))
-    out += ["", f"**Rule** `{selection['rule']}`: {_rule_text(selection)}", "",
+    out += ["", f"**Rule** `{selection['rule']}`: {selection_rule_text(selection)}", "",
             f"**Reason:** {selection['reason']}."]
     out += figure("model_selection")
 
@@ -309,7 +375,7 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
     return "\n".join(out) + "\n"
 
 
-def _rule_text(selection: dict) -> str:
+def selection_rule_text(selection: dict) -> str:
     """The selection rule in words (see :mod:`topics.select`)."""
     rule = selection["rule"]
     if rule == "max_npmi_stable":
@@ -397,5 +463,6 @@ def write_run_report(run_dir: str | Path, corpus: BuiltCorpus | None = None, n_b
     return path
 
 
-__all__ = ["FIGURES", "METRICS", "effect_table", "format_metrics_by_k", "markdown_table", "metrics_by_k",
-           "passages_table", "prevalence_table", "render_run_report", "write_run_report"]
+__all__ = ["FIGURES", "METRICS", "effect_table", "format_metrics_by_k", "html_frame", "markdown_table",
+           "metrics_by_k", "passages_table", "prevalence_table", "render_run_report", "selection_rule_text",
+           "topic_stability", "write_run_report"]
