@@ -12,7 +12,8 @@ notebook comes from the same code:
 * :func:`passages_table`: representative passages (``findThoughts``) as short excerpts.
 
 The report is deterministic: the same run folder gives the same text, except the lines of the
-"Timings" section (how long the run took, when it was made). Bootstrap and simulation seeds are
+"This execution" section (how long the run took, when and from which commit it was made, which
+change when a cached run is executed again). Bootstrap and simulation seeds are
 arguments with fixed defaults.
 """
 
@@ -267,6 +268,9 @@ def _timing_lines(manifest: dict) -> list[str]:
     execution = manifest.get("execution", {})
     lines.append(f"- run made {manifest.get('created', '?')} with {execution.get('workers', '?')} worker(s)"
                  + (f" on {execution['scheduler']}" if execution.get("scheduler") else ""))
+    git = manifest.get("git", {})
+    if git.get("commit"):
+        lines.append(f"- code: git commit `{git['commit'][:12]}`" + (" (with uncommitted changes)" if git.get("dirty") else ""))
     return lines
 
 
@@ -307,11 +311,9 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
     versions = run.manifest.get("versions", {})
     if versions:
         out.append("- versions: " + ", ".join(f"{key} {value}" for key, value in sorted(versions.items())))
-    git = run.manifest.get("git", {})
-    if git.get("commit"):
-        out.append(f"- code: git commit `{git['commit'][:12]}`" + (" (with uncommitted changes)" if git.get("dirty") else ""))
 
-    out += ["", "### Timings", ""] + _timing_lines(run.manifest)
+    # Everything that may differ when the same run is executed again (from the cache) goes here.
+    out += ["", "### This execution", ""] + _timing_lines(run.manifest)
 
     out += ["", "## Model selection", ""]
     n_seeds = run.metrics.groupby("k").size()

@@ -1,0 +1,122 @@
+"""The run report: written, deterministic, links figures that exist, states K and the rule.
+
+Small sweeps on the embedded corpus (the default experiment's corpus settings, so the built corpus
+is shared with it) are run into temporary folders: one with two K and two seeds, one with a
+single K and a single seed (no spread, no stability).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+
+FAST = {"n_boot": 100, "n_sims": 20}  # the report's defaults are larger; these keep the test quick
+
+
+def _small_run(out, k, seeds):
+    from topics.experiment import load_experiment_config, run_config
+
+    config = load_experiment_config(ROOT / "experiments" / "default.toml")
+    config = replace(config, name=f"test-{len(k)}k-{len(seeds)}s", out=str(out),
+                     model=replace(config.model, k=tuple(k), seeds=tuple(seeds), passes=5, iterations=50))
+    return run_config(config, out=out, workers=1, progress=False)
+
+
+@pytest.fixture(scope="module")
+def sweep_run(tmp_path_factory):
+    import os
+
+    os.chdir(ROOT)
+    return _small_run(tmp_path_factory.mktemp("run") / "two-by-two", k=[3, 4], seeds=[1, 2])
+
+
+@pytest.fixture(scope="module")
+def single_run(tmp_path_factory):
+    import os
+
+    os.chdir(ROOT)
+    return _small_run(tmp_path_factory.mktemp("run") / "single", k=[3], seeds=[1])
+
+
+def _figure_links(text):
+    return re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text)
+
+
+@pytest.mark.slow
+def test_report_written_with_figures_and_selection(sweep_run):
+    import json
+
+    from topics.report import FIGURES, write_run_report
+
+    path = write_run_report(sweep_run, **FAST)
+    assert path == sweep_run / "report.md"
+    text = path.read_text(encoding="utf-8")
+    links = _figure_links(text)
+    assert sorted(links) == sorted(f"figures/{name}.png" for name in FIGURES)
+    for link in links:
+        assert (sweep_run / link).is_file(), link
+        assert (sweep_run / link).with_suffix(".svg").is_file()
+    assert "(ldavis.html)" in text and (sweep_run / "ldavis.html").is_file()
+    selection = json.loads((sweep_run / "selection.json").read_text(encoding="utf-8"))
+    assert f"K = {selection['k']}" in text
+    assert f"`{selection['rule']}`" in text and selection["reason"] in text
+    manifest = json.loads((sweep_run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["corpus"]["content_hash"] in text
+    for heading in ("## What was run", "## Model selection", "## Topics of the selected model", "## Corpus",
+                    "## Topic prevalence by year group", "## Effect of year", "## Representative passages"):
+        assert heading in text
+    assert "anonymized" in text and "unknown" in text  # undated speeches are groups of their own
+
+
+@pytest.mark.slow
+def test_report_identical_across_writes(sweep_run):
+    from topics.report import write_run_report
+
+    first = write_run_report(sweep_run, **FAST).read_text(encoding="utf-8")
+    figure = (sweep_run / "figures" / "model_selection.png").read_bytes()
+    second = write_run_report(sweep_run, **FAST).read_text(encoding="utf-8")
+    assert first == second
+    assert (sweep_run / "figures" / "model_selection.png").read_bytes() == figure
+    assert not list(sweep_run.glob(".report.md.*"))  # no temporary file left behind
+
+
+@pytest.mark.slow
+def test_report_single_k_single_seed(single_run):
+    from topics.report import write_run_report
+
+    text = write_run_report(single_run, **FAST).read_text(encoding="utf-8")
+    assert "K = 3" in text
+    assert "stability is unknown with a single seed" in text
+    for link in _figure_links(text):
+        assert (single_run / link).is_file()
+    # the K row shows values without a spread, and "—" for the unknown stability
+    row = next(line for line in text.splitlines() if line.startswith("| 3 | 1 |"))
+    assert "±" not in row and "—" in row
+
+
+def test_metrics_by_k_mean_and_sd():
+    from topics.report import format_metrics_by_k, metrics_by_k
+
+    metrics = pd.DataFrame({"k": [3, 3, 5], "seed": [1, 2, 1], "c_npmi": [0.1, 0.3, 0.2],
+                            "stability": [0.5, 0.7, np.nan]})
+    summary = metrics_by_k(metrics)
+    assert summary.loc[3, ("c_npmi", "mean")] == pytest.approx(0.2)
+    assert summary.loc[3, ("c_npmi", "sd")] == pytest.approx(np.std([0.1, 0.3], ddof=1))
+    assert np.isnan(summary.loc[5, ("c_npmi", "sd")])
+    text = format_metrics_by_k(summary, selected_k=5)
+    assert list(text["c_npmi"]) == ["0.2000 ± 0.1414", "0.2000"]
+    assert list(text["stability"]) == ["0.6000 ± 0.1414", "—"]
+    assert list(text[""]) == ["", "◀ selected"]
+
+
+def test_markdown_table_escapes_pipes():
+    from topics.report import markdown_table
+
+    lines = markdown_table(pd.DataFrame({"a": ["x|y"], "b": [0.5]}))
+    assert lines == ["| a | b |", "|---|---|", "| x\\|y | 0.5000 |"]
