@@ -120,3 +120,27 @@ def test_markdown_table_escapes_pipes():
 
     lines = markdown_table(pd.DataFrame({"a": ["x|y"], "b": [0.5]}))
     assert lines == ["| a | b |", "|---|---|", "| x\\|y | 0.5000 |"]
+
+
+@pytest.mark.slow
+def test_audit_tables_of_the_embedded_corpus(sweep_run):
+    """The builder-findings tables the report and notebook 01 show (topics.audit)."""
+    from topics import audit
+    from topics.experiment import load_run
+
+    corpus = load_run(sweep_run).corpus
+    speeches = corpus.speeches
+    report = audit.load_build_report(corpus)
+    assert audit.year_sources(speeches)["n_speeches"].sum() == len(speeches)
+    assert audit.category_counts(speeches, "genre")["n_speeches"].sum() == len(speeches)
+    assert len(audit.duplicates_table(corpus)) == int(speeches["duplicate_of"].notna().sum())
+    assert audit.boilerplate_by_category(report)["n_removed"].sum() == report["boilerplate"]["n_removed"]
+    spun = audit.spun_speeches(corpus, report)
+    assert list(spun["source_file"]) == ["003_e1f57943a5a615e3.txt"]  # the one synonym-spun page
+    assert "方案→计划" in spun["pairs"].iloc[0]
+    examples = audit.spinner_examples(corpus, spun["doc_id"].iloc[0], n=3)
+    assert len(examples) == 3
+    for row in examples.itertuples():
+        assert row.before in row.source and row.after in row.repaired
+    overview = audit.speeches_overview(corpus)
+    assert overview["lines"].str.contains("–").all()

@@ -34,8 +34,10 @@ OVERVIEW_COLUMNS = ["doc_id", "source_file", "lines", "title", "year", "year_sou
 def clip(text, width: int = 60) -> str:
     """One-line excerpt: whitespace collapsed, cut to ``width`` characters with an ellipsis.
 
-    >>> clip("人口 和\\n计划生育工作", 6)
-    '人口 和计划…'
+    >>> clip("人口和计划生育工作", 6)
+    '人口和计划…'
+    >>> clip("同志们：\\n  今天", 20)
+    '同志们： 今天'
     """
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""

@@ -241,8 +241,10 @@ def markdown_table(frame: pd.DataFrame, floats: str = "{:.4f}") -> list[str]:
 def _config_lines(run) -> list[str]:
     config = run.config
     corpus, model, ev = config.corpus, config.model, config.evaluate
+    source = (f"`{', '.join(corpus.raw)}` → `{corpus.out}`" if run.corpus.path is not None
+              else "an in-memory corpus (not built from files)")
     return [
-        f"- corpus: `{', '.join(corpus.raw)}` → `{corpus.out}` (split = {corpus.split}, unit = {corpus.unit}"
+        f"- corpus: {source} (split = {corpus.split}, unit = {corpus.unit}"
         + (f", chunks of ≥ {corpus.chunk_min_tokens} tokens" if corpus.unit == "paragraph" else "")
         + f", duplicates {'excluded' if corpus.exclude_duplicates else 'kept'}"
         + f", vocabulary filter no_below = {corpus.no_below}, no_above = {corpus.no_above})",
@@ -305,7 +307,7 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
 
     out = [f"# Run report: {name}", ""]
     out.append(f"Selected model: **K = {k}**, seed {seed}, by the rule `{selection['rule']}`. "
-               f"Made by `topics run`; every table below is recomputed from the run folder.")
+               "Every table below is computed from the run folder by `topics.report.write_run_report`.")
 
     out += ["", "## What was run", ""] + _config_lines(run)
     versions = run.manifest.get("versions", {})
