@@ -69,3 +69,23 @@ def test_empty_and_tiny_inputs():
     assert find_duplicates([]) == {}
     assert find_duplicates([("a", "")]) == {}
     assert find_duplicates([("a", ""), ("b", "")]) == {}
+
+
+def test_links_from_precomputed_sketches_equal_find_duplicates():
+    from topics.dedup import link_duplicates, sketch
+
+    full, other = random_text(11), random_text(12)
+    docs = [("a", full), ("b", other), ("c", full[:120]), ("d", "今天开会。" + full), ("e", other[200:600]), ("f", "")]
+    expected = find_duplicates(docs)
+    asked: list[set[int]] = []
+
+    def shingles_of(wanted):
+        asked.append(set(wanted))
+        return {i: shingles(docs[i][1]) for i in wanted}
+
+    sketches = [sketch(text) for _, text in docs]  # as the build's workers compute them
+    assert link_duplicates([d for d, _ in docs], sketches, shingles_of) == expected
+    assert len(asked) == 1 and 5 not in asked[0]  # only candidates' shingles are read; never empty texts
+    assert {k: v.kind for k, v in expected.items()} == {"c": "preview", "d": "duplicate", "e": "preview"}
+    again = sketch(full)
+    assert again.size == sketches[0].size and (again.signature == sketches[0].signature).all()

@@ -134,3 +134,13 @@ def test_bad_userdict_entry_is_a_clear_error(tmp_path):
     path.write_text("# header\n计划生育 10 n extra\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"dict\.txt:2: cannot read entry"):
         Tokenizer(path, ())
+
+
+def test_filter_memo_gives_the_same_decisions_as_a_fresh_tokenizer():
+    tokens = Tokenizer(USERDICT, ()).segment(SAMPLE * 2)
+    warm = Tokenizer(USERDICT, STOPWORDS)
+    first = warm.filter(tokens)
+    assert warm.filter(iter(tokens)) == first  # generators too, and from the memo
+    assert Tokenizer(USERDICT, STOPWORDS).filter(tokens[::-1]) == first[::-1]
+    fresh = Tokenizer(USERDICT, STOPWORDS)
+    assert [t for t in tokens if fresh.filter([t])] == first

@@ -1,14 +1,17 @@
 """Build a speech-level corpus from raw documents: the orchestration of the builder stages.
 
 1. Files (in parallel worker processes, see :mod:`topics.fileworker`): ingest → boilerplate →
-   segment → repair → metadata → jieba segmentation. Each file's result is cached by content
-   hash (:mod:`topics.buildcache`), and so is the segmentation of each speech, so a rebuild after
-   changing stopwords, filters or K does not read or segment anything again.
-2. Corpus-wide, in the main process: metadata overrides, near-duplicates, stopwords and filters,
-   modelling units (whole speeches or paragraph chunks), tokens, dictionary and bag-of-words.
+   segment → repair → metadata → jieba segmentation and duplicate-finder sketch of each speech.
+   Each file's result is cached by content hash (:mod:`topics.buildcache`), and so is the
+   segmentation of each speech, so a rebuild after changing stopwords, filters or K does not
+   read or segment anything again.
+2. Corpus-wide, in the main process: metadata overrides, duplicate links (from the workers'
+   sketches; cached by the texts' hashes), stopwords and filters, modelling units (whole
+   speeches or paragraph chunks), tokens, dictionary and bag-of-words (:mod:`topics.bow`:
+   gensim's semantics, counted with ``Counter`` and written directly).
 
 Results stream to disk file by file and speech by speech, so memory holds the per-speech table,
-the duplicate finder's sketches and the vocabulary, never the corpus text. Everything is written
+the duplicate finder's sketches (512 bytes a speech) and the vocabulary, never the corpus text. Everything is written
 into a temporary folder that replaces ``config.out`` only when the build succeeds, so a failed
 build never leaves a half-written corpus. Building again with the same inputs and settings (same
 content hash) returns the existing corpus at once.
@@ -28,15 +31,16 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
-from gensim.corpora import Dictionary, MmCorpus
+from gensim.corpora import Dictionary
 from tqdm.auto import tqdm
 
 from . import __version__, dedup
+from .bow import VocabularyCounter, doc2bow, write_mm
 from .buildcache import BuildCache
 from .buildreport import write_reports
 from .config import BuildConfig, to_dict
 from .corpus import SPEECH_COLUMNS, UNIT_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
-from .dedup import find_duplicates
+from .dedup import Sketch, link_duplicates, shingles
 from .errors import InputFileError, TopicsError
 from .fileio import sha256_bytes, sha256_file, sha256_json
 from .fileworker import FileProcessor, FileResult, init_worker, process_in_worker, processing_fingerprint
@@ -126,10 +130,11 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         log = BuildLog()
-        speeches = _read_files(config, inputs, input_hashes, processing, workdir, log, progress)
-        _mark_duplicates(config, speeches, workdir, log)
-        _make_units(config, speeches, tokenizer, workdir, log)
-        dictionary = _write_dictionary_and_bow(config, workdir, log)
+        speeches, sketches = _read_files(config, inputs, input_hashes, processing, workdir, log, progress)
+        _mark_duplicates(config, speeches, sketches, workdir, log)
+        del sketches
+        vocabulary = _make_units(config, speeches, tokenizer, workdir, log)
+        dictionary = _write_dictionary_and_bow(config, vocabulary, workdir, log)
         (workdir / "segmented.tmp").unlink()
         log.timings["total"] = round(time.perf_counter() - started, 3)
         _write_tables(speeches, workdir)
@@ -187,14 +192,16 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
                   log: BuildLog) -> Iterator[FileResult]:
     """FileResults in input order: from the cache, else from worker processes."""
     keys = [sha256_json([processing, h["sha256"]]) for h in input_hashes]
-    cached = [cache.get_file(key) is not None for key in keys]  # presence only; results load lazily
+    present = cache.has_files(keys)  # results load lazily, one at a time
+    cached = [key in present for key in keys]
     jobs = [(str(path), name) for (path, name), hit in zip(inputs, cached) if not hit]
     workers = min(config.workers or os.cpu_count() or 1, max(1, len(jobs)))
     pool = None
     if jobs and workers > 1:
         ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
         pool = ctx.Pool(workers, initializer=init_worker, initargs=(config,))
-        fresh: Iterator[FileResult] = pool.imap(process_in_worker, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
+        # small chunks: files differ a lot in size, and the last chunks decide when the pool ends
+        fresh: Iterator[FileResult] = pool.imap(process_in_worker, jobs, chunksize=max(1, min(4, len(jobs) // (16 * workers))))
     else:
         processor = FileProcessor(config) if jobs else None
         fresh = map(processor, jobs) if processor else iter(())
@@ -221,11 +228,14 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
             pool.join()
 
 
-def _read_files(config, inputs, input_hashes, processing, workdir: Path, log: BuildLog, progress: bool) -> list[dict[str, Any]]:
+def _read_files(config, inputs, input_hashes, processing, workdir: Path, log: BuildLog,
+                progress: bool) -> tuple[list[dict[str, Any]], list[tuple[Sketch, str]]]:
+    """Speech rows in corpus order, and each speech's duplicate-finder sketch and text hash."""
     t0 = time.perf_counter()
     overrides = load_overrides(config.metadata) if Path(config.metadata).is_file() else None
     paths = {name: path for path, name in inputs}
     rows: list[dict[str, Any]] = []
+    sketches: list[tuple[Sketch, str]] = []
     cache = BuildCache(config.cache_dir)
     try:
         with open(workdir / "texts.jsonl", "w", encoding="utf-8", newline="\n") as texts, \
@@ -248,10 +258,11 @@ def _read_files(config, inputs, input_hashes, processing, workdir: Path, log: Bu
                     log.notes.append(f"{result.name}: no speech text left after boilerplate removal")
                 for speech in result.speeches:
                     rows.append(_speech_row(speech, result.encoding, overrides))
+                    sketches.append((speech.sketch, speech.text_sha256))
                     # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
                     texts.write(json.dumps({"doc_id": speech.doc_id, "text": speech.text,
                                             "line_numbers": speech.line_numbers}, ensure_ascii=False) + "\n")
-                    segmented.write(json.dumps(speech.segmented, ensure_ascii=False) + "\n")
+                    segmented.write(json.dumps([speech.line_numbers, speech.segmented], ensure_ascii=False) + "\n")
     finally:
         cache.close()
     if overrides is not None:
@@ -261,7 +272,7 @@ def _read_files(config, inputs, input_hashes, processing, workdir: Path, log: Bu
     if not rows:
         raise TopicsError(f"{', '.join(config.raw)}: no speech text found in any input file — see the warnings above")
     log.timings["read_segment_repair_metadata_jieba"] = round(time.perf_counter() - t0, 3)
-    return rows
+    return rows, sketches
 
 
 def _speech_row(speech, encoding: str, overrides) -> dict[str, Any]:
@@ -274,27 +285,33 @@ def _speech_row(speech, encoding: str, overrides) -> dict[str, Any]:
         "year_evidence": meta.year_evidence, "genre": meta.genre, "admin_level": meta.admin_level,
         "place": meta.place, "duplicate_of": None, "duplicate_kind": None, "in_model": True,
         "encoding": encoding, "boundary": speech.boundary,
-        "n_chars": sum(1 for ch in speech.text if not ch.isspace()), "n_tokens": 0, "n_units": 0,
+        "n_chars": len("".join(speech.text.split())), "n_tokens": 0, "n_units": 0,  # non-space characters
     }
 
 
-def _iter_texts(path: Path) -> Iterator[tuple[str, str]]:
+def _shingles_from_texts(path: Path, wanted: set[int]) -> dict[int, Any]:
+    """Shingles of the speeches at the positions ``wanted`` (read from ``texts.jsonl``)."""
+    found = {}
     with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            yield record["doc_id"], record["text"]
+        for position, line in enumerate(handle):
+            if position in wanted:
+                found[position] = shingles(json.loads(line)["text"])
+    return found
 
 
-def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], workdir: Path, log: BuildLog) -> None:
-    """Link near-duplicates and previews; the links are cached by the texts' hash."""
+def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], sketches: list[tuple[Sketch, str]],
+                     workdir: Path, log: BuildLog) -> None:
+    """Link near-duplicates and previews from the workers' sketches; the links are cached by the texts' hash."""
     t0 = time.perf_counter()
     cache = BuildCache(config.cache_dir)
     try:
         key = sha256_json(["dedup", config.duplicate_threshold, sha256_bytes(Path(dedup.__file__).read_bytes()),
-                           [(doc_id, sha256_bytes(text.encode("utf-8"))) for doc_id, text in _iter_texts(workdir / "texts.jsonl")]])
+                           [(row["doc_id"], text_hash) for row, (_, text_hash) in zip(speeches, sketches)]])
         links = cache.get_file(key)
         if links is None:
-            links = find_duplicates(_iter_texts(workdir / "texts.jsonl"), threshold=config.duplicate_threshold)
+            links = link_duplicates([row["doc_id"] for row in speeches], [sketch for sketch, _ in sketches],
+                                    lambda wanted: _shingles_from_texts(workdir / "texts.jsonl", wanted),
+                                    threshold=config.duplicate_threshold)
             cache.put_file(key, links)
     finally:
         cache.close()
@@ -345,19 +362,24 @@ def _iter_records(path: Path) -> Iterator[Any]:
             yield json.loads(line)
 
 
-def _make_units(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Path, log: BuildLog) -> None:
+def _make_units(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Path, log: BuildLog) -> VocabularyCounter:
+    """Filter each speech's cached segmentation, write units.csv and tokens.txt, count the vocabulary."""
     t0 = time.perf_counter()
+    vocabulary = VocabularyCounter()
     with open(workdir / "tokens.txt", "w", encoding="utf-8", newline="\n") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out:
         units_out.write(",".join(UNIT_COLUMNS) + "\n")
-        numbers_by_doc = (record["line_numbers"] for record in _iter_records(workdir / "texts.jsonl"))
-        for row, joined, numbers in zip(speeches, _iter_records(workdir / "segmented.tmp"), numbers_by_doc):
-            raw_lines = [line.split(" ") if line else [] for line in joined.split("\n")]
-            filtered = [tokenizer.filter(toks) for toks in raw_lines]
-            row["n_tokens"] = sum(len(toks) for toks in filtered)
+        for row, (numbers, joined) in zip(speeches, _iter_records(workdir / "segmented.tmp")):
+            if config.unit == "speech":  # one unit: line breaks do not matter
+                tokens = tokenizer.filter(joined.split())
+                row["n_tokens"] = len(tokens)
+                chunks = [(numbers[0], numbers[-1], tokens)] if numbers and tokens else []
+            else:
+                filtered = [tokenizer.filter(line.split(" ")) if line else [] for line in joined.split("\n")]
+                row["n_tokens"] = sum(len(toks) for toks in filtered)
+                chunks = [c for c in _chunks(numbers, filtered, config.unit, config.chunk_min_tokens) if c[2]]
             if not row["in_model"]:
                 continue
-            chunks = [c for c in _chunks(numbers, filtered, config.unit, config.chunk_min_tokens) if c[2]]
             row["n_units"] = len(chunks)
             if not chunks:
                 row["in_model"] = False
@@ -365,7 +387,9 @@ def _make_units(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Pa
             for chunk_index, (start, end, toks) in enumerate(chunks):
                 units_out.write(f"{row['doc_id']}/{chunk_index},{row['doc_id']},{chunk_index},{start},{end},{len(toks)}\n")
                 tokens_out.write(" ".join(toks) + "\n")
+                vocabulary.add(toks)
     log.timings["filter_and_units"] = round(time.perf_counter() - t0, 3)
+    return vocabulary
 
 
 def _iter_token_file(path: Path) -> Iterator[list[str]]:
@@ -375,16 +399,10 @@ def _iter_token_file(path: Path) -> Iterator[list[str]]:
             yield line.split(" ") if line else []
 
 
-def _write_dictionary_and_bow(config: BuildConfig, workdir: Path, log: BuildLog) -> Dictionary:
+def _write_dictionary_and_bow(config: BuildConfig, vocabulary: VocabularyCounter, workdir: Path,
+                              log: BuildLog) -> Dictionary:
     t0 = time.perf_counter()
-    dictionary = Dictionary()
-    batch: list[list[str]] = []
-    for tokens in _iter_token_file(workdir / "tokens.txt"):
-        batch.append(tokens)
-        if len(batch) >= 2000:
-            dictionary.add_documents(batch)
-            batch = []
-    dictionary.add_documents(batch)
+    dictionary = vocabulary.dictionary()
     size_before = len(dictionary)
     if config.no_below > 1 or config.no_above < 1.0 or config.keep_n:
         dictionary.filter_extremes(no_below=config.no_below, no_above=config.no_above,
@@ -393,11 +411,9 @@ def _write_dictionary_and_bow(config: BuildConfig, workdir: Path, log: BuildLog)
                      f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
     dictionary.save(str(workdir / "dictionary.gensim"))
     dictionary.save_as_text(str(workdir / "dictionary.txt"), sort_by_word=True)
-    MmCorpus.serialize(str(workdir / "corpus.mm"),
-                       (dictionary.doc2bow(tokens) for tokens in _iter_token_file(workdir / "tokens.txt")),
-                       id2word=dictionary)
-    for extra in ("corpus.mm.index",):
-        (workdir / extra).unlink(missing_ok=True)  # the index holds file offsets only; not needed
+    token2id = dictionary.token2id
+    write_mm(workdir / "corpus.mm", (doc2bow(tokens, token2id) for tokens in _iter_token_file(workdir / "tokens.txt")),
+             num_terms=len(dictionary))
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)
     return dictionary
 

@@ -11,6 +11,8 @@ One SQLite file under ``cache_dir`` holds two tables:
   reuses the segmentation of every speech whose text did not change.
 
 Workers only read; the main process writes (SQLite's WAL mode lets readers and one writer mix).
+Writes are committed in batches (every :data:`COMMIT_EVERY` puts, and on :meth:`BuildCache.close`),
+not one transaction per file; a build that crashes loses at most the last batch.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 SCHEMA_VERSION = 1
+COMMIT_EVERY = 200
 
 
 class BuildCache:
     def __init__(self, cache_dir: str | Path, readonly: bool = False):
         self.path = Path(cache_dir) / f"build-cache-v{SCHEMA_VERSION}.sqlite"
+        self._readonly = readonly
+        self._pending = 0
         if readonly:
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
             return
@@ -37,16 +42,36 @@ class BuildCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
         self._db.execute("CREATE TABLE IF NOT EXISTS segmentation (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
         self._db.commit()
+        self._pending = 0
+
+    def _written(self, n: int = 1) -> None:
+        self._pending += n
+        if self._pending >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make the writes so far durable and visible to other connections."""
+        self._db.commit()
+        self._pending = 0
 
     # -- processed files --------------------------------------------------------------------------
+    def has_files(self, keys: list[str]) -> set[str]:
+        """The keys among ``keys`` that have a stored result (without loading the results)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):  # SQLite limits the number of bound parameters
+            batch = keys[start:start + 500]
+            marks = ",".join("?" * len(batch))
+            found.update(key for (key,) in self._db.execute(f"SELECT key FROM files WHERE key IN ({marks})", batch))
+        return found
+
     def get_file(self, key: str) -> Any | None:
         row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
         return None if row is None else pickle.loads(zlib.decompress(row[0]))
 
     def put_file(self, key: str, result: Any) -> None:
         blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO files (key, result) VALUES (?, ?)", (key, blob))
+        self._db.execute("INSERT OR REPLACE INTO files (key, result) VALUES (?, ?)", (key, blob))
+        self._written()
 
     # -- segmentation of speeches -------------------------------------------------------------
     @staticmethod
@@ -62,8 +87,10 @@ class BuildCache:
         return found
 
     def put_segmentations(self, entries: Iterable[tuple[str, str]]) -> None:
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens) VALUES (?, ?)", entries)
+        cursor = self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens) VALUES (?, ?)", entries)
+        self._written(max(1, cursor.rowcount))
 
     def close(self) -> None:
+        if not self._readonly:
+            self._db.commit()
         self._db.close()

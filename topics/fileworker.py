@@ -1,10 +1,12 @@
 """Process one raw file through the builder stages, in a worker process.
 
-ingest → boilerplate → segment → repair → metadata → jieba segmentation of each speech.
-Files are independent, so the build spreads them over worker processes; the result of a file is
-a plain picklable :class:`FileResult` that the main process caches and writes out in order.
-Everything that needs the whole corpus (duplicates, metadata overrides, stopword filtering, the
-vocabulary) happens afterwards in the main process.
+ingest → boilerplate → segment → repair → metadata → jieba segmentation and duplicate-finder
+sketch of each speech. Files are independent, so the build spreads them over worker processes;
+the result of a file is a plain picklable :class:`FileResult` that the main process caches and
+writes out in order. Every per-speech computation happens here; what needs the whole corpus
+(linking duplicates from the sketches, metadata overrides, stopword filtering — kept out of the
+cached result so that a stopword change reuses it — and the vocabulary) happens in the main
+process.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import boilerplate, ingest, metadata, repair, segment, tokenize
+from . import boilerplate, dedup, ingest, metadata, repair, segment, tokenize
 from .boilerplate import load_rules, strip_boilerplate
 from .buildcache import BuildCache
 from .config import BuildConfig
+from .dedup import Sketch, sketch
 from .errors import InputFileError
-from .fileio import sha256_file
+from .fileio import sha256_bytes, sha256_file
 from .ingest import read_source
 from .metadata import SpeechMeta, infer_metadata
 from .repair import load_repairs, repair_segment
@@ -43,6 +46,8 @@ class SpeechRecord:
     text: str
     line_numbers: list[int]
     segmented: str  # raw tokens: one line per text line, tokens separated by single spaces
+    sketch: Sketch  # for the duplicate finder (topics.dedup)
+    text_sha256: str  # of the clean text (key of the cached duplicate links)
 
 
 @dataclass
@@ -61,7 +66,7 @@ class FileResult:
 def processing_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
     """Hash of everything that shapes a FileResult: builder code, rules, split mode, segmenter."""
     digest = hashlib.sha256()
-    for module in (ingest, boilerplate, segment, repair, metadata, tokenize):
+    for module in (ingest, boilerplate, segment, repair, metadata, tokenize, dedup):
         digest.update(inspect.getsource(module).encode("utf-8"))
     digest.update(Path(__file__).read_bytes())
     for path in (config.boilerplate, config.repairs, metadata.DATED_EVENTS):
@@ -101,6 +106,7 @@ class FileProcessor:
                 end_char=found.end_char, heading=found.heading, boundary=found.boundary,
                 meta=infer_metadata(fixed), text=fixed.text,
                 line_numbers=[line.number for line in fixed.lines], segmented="",
+                sketch=sketch(fixed.text), text_sha256=sha256_bytes(fixed.text.encode("utf-8")),
             ))
         self._segment(speeches, result)
         result.speeches = speeches

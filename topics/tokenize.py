@@ -9,6 +9,9 @@ This stage has two steps with different cache lives:
   characters. Cheap, so changing a stopword list re-filters cached segmentation instead of
   re-running jieba.
 
+:meth:`Tokenizer.filter` remembers its keep/drop decision per distinct token, so its cost is a
+dictionary lookup per token (the memo is bounded by the raw vocabulary).
+
 What :meth:`Tokenizer.filter` drops, and why:
 
 * stopwords: every entry of the stopword files (``#`` lines are comments);
@@ -142,6 +145,7 @@ class Tokenizer:
         self._userdict_entries = load_userdict(userdict) if userdict is not None else []
         self._userdict_bytes = Path(userdict).read_bytes() if userdict is not None else b""
         self._jieba: jieba.Tokenizer | None = None
+        self._keep: dict[str, bool] = {}
 
     @property
     def fingerprint(self) -> str:
@@ -176,16 +180,23 @@ class Tokenizer:
 
     def filter(self, tokens: Iterable[str]) -> list[str]:
         """Drop stopwords, punctuation, numbers, markers and (if configured) single characters."""
-        kept = []
-        for token in tokens:
-            if token in self.stopwords_ or not _has_letter(token) or _NUMBER_RE.match(token):
-                continue
-            if self.drop_single_chars and len(token) == 1:
-                continue
-            if "⟦" in token or "⟧" in token:
-                continue
-            kept.append(token)
-        return kept
+        keep = self._keep
+        if not isinstance(tokens, (list, tuple)):
+            tokens = list(tokens)
+        try:
+            return [token for token in tokens if keep[token]]
+        except KeyError:  # a token not seen yet: decide for the new ones, then filter
+            for token in tokens:
+                if token not in keep:
+                    keep[token] = self._keeps(token)
+            return [token for token in tokens if keep[token]]
+
+    def _keeps(self, token: str) -> bool:
+        if token in self.stopwords_ or not _has_letter(token) or _NUMBER_RE.match(token):
+            return False
+        if self.drop_single_chars and len(token) == 1:
+            return False
+        return "⟦" not in token and "⟧" not in token
 
     def tokenize(self, text: str) -> list[str]:
         """``filter(segment(text))``."""
@@ -194,6 +205,7 @@ class Tokenizer:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_jieba"] = None  # rebuilt lazily in the receiving process
+        state["_keep"] = {}
         return state
 
     def __repr__(self) -> str:
