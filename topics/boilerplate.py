@@ -4,7 +4,8 @@ Speeches scraped from document-sharing sites come wrapped in download notices, s
 page counters and HTML debris. This stage drops such lines and cuts such debris out of lines,
 and records every removal so the build report can list it.
 
-Two kinds of rules:
+Two kinds of rules (each is first checked against the whole text, see :mod:`topics.prefilter`,
+and tried line by line only if it can apply somewhere):
 
 * data rules in ``corpus/boilerplate.tsv`` (see its header): ``line`` rules drop a whole line,
   ``inline`` rules cut matches out of a line. Users extend the file, not the code.
@@ -29,9 +30,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from .errors import InputFileError
+from .prefilter import line_check, whole_line_check
 
 RULE_KINDS = ("line", "inline")
 
@@ -94,11 +96,15 @@ class Rule:
     pattern: str
     note: str = ""
     regex: re.Pattern = field(init=False, repr=False, compare=False)
+    #: ``may_apply(text)`` is False only if the rule applies to no line of ``text`` (see topics.prefilter)
+    may_apply: Callable[[str], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in RULE_KINDS:
             raise ValueError(f"rule kind {self.kind!r} is not one of {RULE_KINDS}")
         object.__setattr__(self, "regex", re.compile(self.pattern))
+        check = whole_line_check if self.kind == "line" else line_check
+        object.__setattr__(self, "may_apply", check(self.regex))
 
 
 def load_rules(path: str | Path) -> list[Rule]:
@@ -150,20 +156,25 @@ def strip_boilerplate(source: _Source, rules: Iterable[Rule]) -> tuple[list[Line
         lines are absent, so ``Line.number`` always refers to the raw file.
     removals : every removal, in file order, with its category.
     """
-    rules = list(rules)
+    # Only the rules that can apply somewhere in this text are tried line by line (in file order).
+    rules = [r for r in rules if r.may_apply(source.text)]
     line_rules = [r for r in rules if r.kind == "line"]
     inline_rules = [r for r in rules if r.kind == "inline"]
     lines: list[Line] = []
     removals: list[Removal] = []
     for number, raw in enumerate(source.text.split("\n"), start=1):
-        stripped = raw.strip()
-        rule = next((r for r in line_rules if stripped and r.regex.fullmatch(stripped)), None)
-        if rule is not None:
-            removals.append(Removal(source.name, number, 0, len(raw), raw, rule.category))
-            continue
-        line, cut = _cut_inline(source.name, number, raw, inline_rules)
-        lines.append(line)
-        removals.extend(cut)
+        if line_rules:
+            stripped = raw.strip()
+            rule = next((r for r in line_rules if stripped and r.regex.fullmatch(stripped)), None)
+            if rule is not None:
+                removals.append(Removal(source.name, number, 0, len(raw), raw, rule.category))
+                continue
+        if inline_rules:
+            line, cut = _cut_inline(source.name, number, raw, inline_rules)
+            lines.append(line)
+            removals.extend(cut)
+        else:
+            lines.append(Line(number, raw, 0, len(raw)))
     lines, teasers = _drop_teasers(source.name, lines)
     lines, glued = _cut_glued_page_numbers(source.name, lines)
     removals = sorted(removals + teasers + glued, key=lambda r: (r.line, r.start))

@@ -27,11 +27,13 @@ import csv
 import dataclasses
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from .errors import InputFileError
+from .prefilter import line_check
 
 YEAR_SOURCES = ("explicit", "implied", "metadata", "anonymized", "unknown")
 GENRES = ("speech", "host_script", "work_report", "address", "other")
@@ -50,6 +52,8 @@ _CURRENT_YEAR = re.compile(
     r"(?:^|(?<=[。！？；!?;]))\s*(?:今年是)?((?:19|20)\d{2})\s*年(?:度)?\s*(?:[，,]|是)")
 # Year placeholders: 20xx年, **年, XX年, ××年 (raw) or the repair marker.
 _YEAR_PLACEHOLDER = re.compile(r"(?:19|20)[xX×*＊]{2}\s*年|(?<![\dA-Za-z])[xX×*＊]{2,4}\s*年|⟦YEAR⟧")
+_MAY_STATE_YEAR = line_check(_CURRENT_YEAR)
+_MAY_HAVE_PLACEHOLDER = line_check(_YEAR_PLACEHOLDER)
 _DATE_PLACEHOLDER_LINE = re.compile(r"[（(][^（）()]{0,4}(?:(?:19|20)?[xX×*＊]{2}\s*年|⟦YEAR⟧|⟦DATE⟧)")
 
 _HOST_TITLE = re.compile(r"主持词|主持稿|主持人讲话|主持讲话")
@@ -97,6 +101,11 @@ class DatedEvent:
     earliest: int
     latest: int | None
     note: str
+    #: False only if ``pattern`` matches no line of the text (see topics.prefilter)
+    may_match: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "may_match", line_check(self.pattern))
 
 
 def load_dated_events(path: str | Path = DATED_EVENTS) -> tuple[DatedEvent, ...]:
@@ -151,14 +160,18 @@ def _quote(number: int, text: str, span: tuple[int, int] | None = None, width: i
 
 
 def _infer_year(numbered: list[tuple[int, str]], events) -> tuple[int | None, str, str]:
-    """(year, year_source, year_evidence) following the rules in the module docstring."""
+    """(year, year_source, year_evidence) following the rules in the module docstring.
+
+    Line-by-line searches run only if the whole text can match (see topics.prefilter).
+    """
     for number, text in numbered[:6]:  # a date line sits under the title
         match = _DATE_LINE.search(text[:80])
         if match:
             return int(match.group(1)), "explicit", _quote(number, text, match.span())
+    whole = "\n".join(text for _, text in numbered)
     stated: Counter[int] = Counter()
     first_quote: dict[int, str] = {}
-    for number, text in numbered:
+    for number, text in numbered if _MAY_STATE_YEAR(whole) else ():
         for match in _CURRENT_YEAR.finditer(text):
             year = int(match.group(1))
             stated[year] += 1
@@ -167,8 +180,9 @@ def _infer_year(numbered: list[tuple[int, str]], events) -> tuple[int | None, st
         year = max(stated, key=lambda y: (stated[y], y))
         return year, "explicit", first_quote[year]
     anonymized = [(n, t, m.span()) for n, t in numbered[:6] if (m := _DATE_PLACEHOLDER_LINE.search(t))]
-    anonymized += [(n, t, m.span()) for n, t in numbered if (m := _YEAR_PLACEHOLDER.search(t))]
-    low, high, found = _event_range(numbered, events)
+    if _MAY_HAVE_PLACEHOLDER(whole):
+        anonymized += [(n, t, m.span()) for n, t in numbered if (m := _YEAR_PLACEHOLDER.search(t))]
+    low, high, found = _event_range(numbered, events, whole)
     if found and low == high:
         return low, "implied", "; ".join(found)
     bound = f"; dated events bound it to {low}–{high or '…'}: " + "; ".join(found) if found else ""
@@ -178,10 +192,15 @@ def _infer_year(numbered: list[tuple[int, str]], events) -> tuple[int | None, st
     return None, "unknown", "no year stated" + bound
 
 
-def _event_range(numbered, events) -> tuple[int | None, int | None, list[str]]:
-    """Intersect the year ranges of the events mentioned; ([], …) if none or they conflict."""
+def _event_range(numbered, events, whole: str | None = None) -> tuple[int | None, int | None, list[str]]:
+    """Intersect the year ranges of the events mentioned; ([], …) if none or they conflict.
+
+    ``whole``: the lines of ``numbered`` joined by newlines, to skip events mentioned nowhere.
+    """
     low, high, found = None, None, []
     for event in events:
+        if whole is not None and not event.may_match(whole):
+            continue
         for number, text in numbered:
             match = event.pattern.search(text)
             if match:

@@ -6,7 +6,8 @@ This stage runs after segmentation (see ``docs/ARCHITECTURE.md``)::
 
 Everything is driven by ``corpus/repairs.tsv`` (its header documents the columns), so users
 can extend the rules for their own sources without touching code. Rules are applied one line at
-a time, in three phases:
+a time, in three phases (a rule that matches nowhere in the segment's text is not tried on its
+lines until an earlier rule has changed the line, see :mod:`topics.prefilter`):
 
 1. ``regex``: always-on corrections of encoding and transcription damage;
 2. ``placeholder``: anonymisation placeholders (``20xx``, ``x月x日``, ``***``, ``____``) become
@@ -32,12 +33,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .errors import InputFileError
 from .fileio import sha256_bytes
+from .prefilter import line_check
 
 if TYPE_CHECKING:  # only for annotations: segment/boilerplate are separate stages
     from .segment import Segment
@@ -76,6 +78,11 @@ class RepairRule:
     pattern: re.Pattern
     replacement: str
     note: str = ""
+    #: ``may_match(text)`` is False only if ``pattern`` matches no line of ``text`` (topics.prefilter)
+    may_match: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "may_match", line_check(self.pattern))
 
 
 @dataclass(frozen=True)
@@ -200,16 +207,23 @@ def is_spun(text: str, rules: RepairRules) -> RepairRule | None:
     return None
 
 
-def repair_text(text: str, rules: RepairRules, spun: bool = False) -> tuple[str, list[tuple[RepairRule, str, str, int]]]:
+def repair_text(text: str, rules: RepairRules, spun: bool = False, *,
+                skip: frozenset[str] = frozenset()) -> tuple[str, list[tuple[RepairRule, str, str, int]]]:
     """Apply the rules to one line of text.
 
     Returns the repaired text and the changes as ``(rule, before, after, count)``: one entry
     per rule and distinct (matched text, replacement) pair, in rule order.
+
+    ``skip`` names rules known not to match the line as given (see :func:`repair_segment`);
+    they are skipped only while no earlier rule has changed the line.
     """
     phases = [rules.regex, rules.placeholder] + ([rules.spinner] if spun else [])
     changes: list[tuple[RepairRule, str, str, int]] = []
+    original = text
     for phase in phases:
         for rule in phase:
+            if rule.rule in skip and text is original:
+                continue
             if not rule.pattern.search(text):
                 continue
             seen: Counter[tuple[str, str]] = Counter()
@@ -241,10 +255,14 @@ def repair_segment(segment: Segment, rules: RepairRules) -> tuple[Segment, list[
     """
     evidence = segment.text if segment.title is None else f"{segment.title}\n{segment.text}"
     spun = is_spun(evidence, rules) is not None
+    # Rules that match nowhere in the segment's text match none of its lines as they stand.
+    body = segment.text
+    skip = frozenset(rule.rule for phase in (rules.regex, rules.placeholder, rules.spinner)
+                     for rule in phase if not rule.may_match(body))
     repairs: list[Repair] = []
     new_lines = []
     for line in segment.lines:
-        text, changes = repair_text(line.text, rules, spun=spun)
+        text, changes = repair_text(line.text, rules, spun=spun, skip=skip)
         if changes:
             line = dataclasses.replace(line, text=text)
             repairs.extend(

@@ -1,0 +1,55 @@
+"""topics.prefilter: a whole-text check never rules out a rule that matches some line."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from topics.boilerplate import load_rules
+from topics.metadata import load_dated_events
+from topics.prefilter import line_check, whole_line_check
+from topics.repair import load_repairs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_patterns() -> list[re.Pattern]:
+    patterns = [r.regex for r in load_rules(ROOT / "corpus" / "boilerplate.tsv")]
+    rules = load_repairs(ROOT / "corpus" / "repairs.tsv")
+    patterns += [r.pattern for phase in (rules.regex, rules.placeholder, rules.spinner, rules.triggers) for r in phase]
+    patterns += [e.pattern for e in load_dated_events(ROOT / "corpus" / "dated_events.tsv")]
+    return patterns
+
+
+EDGE_CASES = [r"(?<!\n)^x", r"x(?!\n)", r"x$", r"^\s*x\s*$", r"\Ax", r"x\Z", r"x\s*+y", r"(?>x\s*)y", r"\bx\b",
+              r"(?:ab|cd)e", r"a(?=b)", r"(?<=b)a", r"x?", r"(a)\1"]
+PIECES = ["x", "y", "a", "b", "ab", "cde", " ", "\u3000", "同志们", "下载文档", "第 3 页 共 9 页", "20xx年", "- 12 -",
+          "?", "。", "**", "方案生育", "<p>", "&nbsp;", "1998", "年", "县委", "\t"]
+
+
+def random_lines(rng: random.Random) -> list[str]:
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randrange(0, 6))) for _ in range(rng.randrange(1, 6))]
+
+
+@pytest.mark.parametrize("pattern", project_patterns() + [re.compile(p) for p in EDGE_CASES],
+                         ids=lambda p: p.pattern[:30])
+def test_check_is_never_wrong_when_a_line_matches(pattern):
+    rng = random.Random(pattern.pattern)
+    search, full = line_check(pattern), whole_line_check(pattern)
+    for _ in range(2000):
+        lines = random_lines(rng)
+        text = "\n".join(lines)
+        if any(pattern.search(line) for line in lines):
+            assert search(text), lines
+        if any(line.strip() and pattern.fullmatch(line.strip()) for line in lines):
+            assert full(text), lines
+
+
+def test_checks_rule_out_absent_rules():
+    check = line_check(re.compile(r"(?:下载文档|立即下载)\s*[:：]?"))
+    assert not check("同志们：\n今天开会。")
+    assert check("同志们：\n立即下载：")
+    assert not whole_line_check(re.compile(r"\d{1,3}"))("第12页的内容\n12个")  # digits, but no digit-only line
