@@ -92,7 +92,7 @@ def load_experiment_config(path: str | Path) -> ExperimentConfig:
 
 
 def run_experiment(config_path: str | Path, out: str | Path | None = None, workers: int | None = None,
-                   scheduler: str | None = None, progress: bool = True) -> Path:
+                   scheduler: str | None = None, progress: bool = True, report: bool = True) -> Path:
     """Build the corpus, run the sweep, write the run folder and return its path.
 
     Parameters
@@ -101,14 +101,19 @@ def run_experiment(config_path: str | Path, out: str | Path | None = None, worke
     out : run folder (default: the config's ``out``, else ``runs/NAME``).
     workers, scheduler : override ``[run]`` (None keeps the config's value).
     progress : show progress bars.
+    report : also write ``report.md`` with its figures and the LDAvis page (:mod:`topics.report`).
     """
     config = load_experiment_config(config_path)
-    return run_config(config, out=out, workers=workers, scheduler=scheduler, progress=progress)
+    return run_config(config, out=out, workers=workers, scheduler=scheduler, progress=progress, report=report)
 
 
 def run_config(config: ExperimentConfig, out: str | Path | None = None, workers: int | None = None,
-               scheduler: str | None = None, progress: bool = True, corpus: BuiltCorpus | None = None) -> Path:
-    """:func:`run_experiment` for a config object; ``corpus`` skips the build (tests, notebooks)."""
+               scheduler: str | None = None, progress: bool = True, corpus: BuiltCorpus | None = None,
+               report: bool = False) -> Path:
+    """:func:`run_experiment` for a config object; ``corpus`` skips the build (tests, notebooks).
+
+    ``report`` is off by default here (tests and sweeps in notebooks need only the tables).
+    """
     started = time.perf_counter()
     timings: dict[str, Any] = {}
     if corpus is None:
@@ -117,8 +122,13 @@ def run_config(config: ExperimentConfig, out: str | Path | None = None, workers:
         corpus = build_corpus(config.corpus, progress=progress)
     timings["build"] = round(time.perf_counter() - started, 3)
     run_dir = Path(out) if out is not None else config.run_dir
-    return run_on_corpus(config, corpus, run_dir, workers=workers, scheduler=scheduler,
-                         progress=progress, timings=timings, started=started)
+    run_dir = run_on_corpus(config, corpus, run_dir, workers=workers, scheduler=scheduler,
+                            progress=progress, timings=timings, started=started)
+    if report:
+        from .report import write_run_report  # late: plotting pulls in matplotlib
+
+        write_run_report(run_dir, corpus=corpus if corpus.path is None else None)
+    return run_dir
 
 
 def run_on_corpus(config: ExperimentConfig, corpus: BuiltCorpus, run_dir: str | Path, workers: int | None = None,
