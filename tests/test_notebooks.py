@@ -48,7 +48,7 @@ def test_starts_with_question_and_setup(path):
     first, second = nb.cells[0], nb.cells[1]
     assert first.cell_type == "markdown" and "**Question:**" in first.source and "Rerun" in first.source
     assert second.cell_type == "code"
-    assert 'run_experiment("experiments/default.toml")' in second.source and "load_run(" in second.source
+    assert 'run_experiment("experiments/default.toml", report=False)' in second.source and "load_run(" in second.source
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +57,7 @@ def default_run():
     from topics.experiment import run_experiment
 
     os.chdir(ROOT)
-    return run_experiment("experiments/default.toml", progress=False)
+    return run_experiment("experiments/default.toml", progress=False, report=False)  # as the notebooks call it
 
 
 @pytest.mark.slow

@@ -1,7 +1,7 @@
 """The run report: written, deterministic, links figures that exist, states K and the rule.
 
-Small sweeps on the embedded corpus (the default experiment's corpus settings, so the built corpus
-is shared with it) are run into temporary folders: one with two K and two seeds, one with a
+Small sweeps on the embedded corpus (the default experiment's corpus settings, built into the
+test's own folder) are run into temporary folders: one with two K and two seeds, one with a
 single K and a single seed (no spread, no stability).
 """
 
@@ -23,7 +23,10 @@ def _small_run(out, k, seeds):
     from topics.experiment import load_experiment_config, run_config
 
     config = load_experiment_config(ROOT / "experiments" / "default.toml")
+    # The corpus is built into the test's own folder: build/corpus-paragraph may be rebuilt by
+    # another process meanwhile (the segmentation cache in build/cache is still shared).
     config = replace(config, name=f"test-{len(k)}k-{len(seeds)}s", out=str(out),
+                     corpus=replace(config.corpus, out=str(out.parent / f"{out.name}-corpus")),
                      model=replace(config.model, k=tuple(k), seeds=tuple(seeds), passes=5, iterations=50))
     return run_config(config, out=out, workers=1, progress=False)
 
