@@ -224,11 +224,15 @@ def plot_prevalence(prevalence: pd.DataFrame, labels: dict | None = None, topics
         ax.tick_params(labelsize=7)
     for ax in axes[len(topic_ids):]:
         ax.set_visible(False)
-    # shared x ticks: every other year, plus the undated groups
+    # shared x ticks: at most ~12 round years (1, 2, 5, 10 or 20 apart), plus the undated groups
     groups = prevalence["group"].drop_duplicates().to_numpy()
     x, order = _group_positions(groups)
     years = sorted(int(g) for g in groups if str(g).isdigit())
-    ticks = list(range(years[0], years[-1] + 1, 2)) if years else []
+    ticks = []
+    if years:
+        step = next(s for s in (1, 2, 5, 10, 20, 50) if (years[-1] - years[0]) / s <= 12)
+        ticks = list(range(years[0] - years[0] % step, years[-1] + 1, step))
+        ticks = [t for t in ticks if t >= years[0]] or [years[0]]
     undated = [(p, g) for p, g in zip(x, groups) if not str(g).isdigit()]
     for i, ax in enumerate(axes[: len(topic_ids)]):
         ax.set_xlim(x.min() - 0.7, x.max() + 0.7)
