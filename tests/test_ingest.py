@@ -186,3 +186,14 @@ def test_bomless_utf16_ascii_and_nul_garbage(tmp_path):
     assert (source.text, source.encoding) == ("plain words\n", "utf-16-be")
     with pytest.raises(InputFileError, match="binary"):
         read_source(write(tmp_path / "b.txt", bytes(range(256)) * 4))
+
+
+def test_a_folders_readme_is_not_a_document(tmp_path):
+    from topics.ingest import discover
+
+    (tmp_path / "README.md").write_text("# 语料说明\n", encoding="utf-8")
+    (tmp_path / "LICENSE.txt").write_text("MIT\n", encoding="utf-8")
+    (tmp_path / "speech.txt").write_text("同志们：\n", encoding="utf-8")
+    assert [name for _, name in discover([tmp_path])] == ["speech.txt"]
+    # named directly, it is read
+    assert [name for _, name in discover([tmp_path / "README.md"])] == ["README.md"]

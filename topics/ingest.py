@@ -156,11 +156,19 @@ def discover(paths: str | Path | Iterable[str | Path]) -> list[tuple[Path, str]]
     return found
 
 
+# A folder's own documentation (README.md beside the documents, as in most published corpora) is
+# not a document. Name such a file directly to read it anyway.
+FOLDER_DOCUMENTATION = frozenset({"readme", "license", "licence", "changelog", "contributing", "citation"})
+
+
 def _is_candidate(relative: Path) -> bool:
-    """A file inside an input folder is read when it has a supported suffix and is not hidden."""
+    """A file inside an input folder is read when it has a supported suffix, is not hidden and
+    is not the folder's documentation (README, LICENSE, CHANGELOG, …)."""
     if any(part.startswith(".") for part in relative.parts):
         return False
     if relative.name.startswith("~$"):  # Word's lock file beside an open document
+        return False
+    if relative.stem.lower() in FOLDER_DOCUMENTATION:
         return False
     return relative.suffix.lower() in SUPPORTED_SUFFIXES
 
