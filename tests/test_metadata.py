@@ -183,3 +183,15 @@ def test_speechmeta_is_frozen():
     m = SpeechMeta(None, None, "unknown", "", "other", "unknown", None)
     with pytest.raises(Exception):
         m.year = 2000
+
+
+def test_national_texts_and_titles_given_by_overrides(tmp_path):
+    """A Government Work Report: delivered on behalf of the State Council, titled by the corpus' metadata."""
+    from types import SimpleNamespace
+
+    text = "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。\n一、过去一年的工作回顾\n"
+    seg = SimpleNamespace(source_file="gwr_2024.txt", start_line=1, end_line=3, text=text)
+    path = tmp_path / "metadata.csv"
+    path.write_text("file,year,title\ngwr_2024.txt,2024,2024年国务院政府工作报告\n", encoding="utf-8")
+    meta = apply_overrides(SpeechMeta(None, None, "unknown", "", "speech", "unknown", None), seg, load_overrides(path))
+    assert (meta.year, meta.year_source, meta.genre, meta.admin_level) == (2024, "metadata", "work_report", "national")

@@ -37,7 +37,8 @@ from .prefilter import line_check
 
 YEAR_SOURCES = ("explicit", "implied", "metadata", "anonymized", "unknown")
 GENRES = ("speech", "host_script", "work_report", "address", "other")
-ADMIN_LEVELS = ("province", "city", "county", "district", "township", "unknown")
+# "national" extends the issue's list for State Council / NPC texts (e.g. Government Work Reports).
+ADMIN_LEVELS = ("national", "province", "city", "county", "district", "township", "unknown")
 
 #: The data file of dated events shipped with the package's corpus folder.
 DATED_EVENTS = Path(__file__).resolve().parents[1] / "corpus" / "dated_events.tsv"
@@ -70,6 +71,10 @@ _REPORT_CUES = re.compile(r"(?:上半年|一年来|今年以来)(?:主要)?工�
 _SALUTATION = re.compile(r"(?:同志们|朋友们|代表们|各位领导)\s*[：:，,]")
 
 _OWN_LEVEL = re.compile(r"(?:全|我|本)(省|市|县|区|镇|乡)|(省|市|县|区|镇|乡)(?:委|党委)[、，,]\s*\2?政府")
+# National bodies: a title naming the State Council or the NPC, or a 全国… conference, or a text
+# delivered "on behalf of the State Council" (我代表国务院).
+_NATIONAL_TITLE = re.compile(r"国务院|全国人民代表大会|全国人大|^全国")
+_NATIONAL_TEXT = re.compile(r"我代表国务院|代表国务院[，,]?向")
 _TITLE_LEVEL = re.compile(r"全(省|市|县|区|镇|乡)|^在?(省|市|县|区|镇|乡)(?![长委])|(省|市|县|区|镇|乡)(?:委|政府|党委)")
 
 # A two-character name + 县/区/市 right after a word boundary ("为晴隆县…", "，石泉县…").
@@ -240,9 +245,13 @@ def _genre(title: str | None, text: str) -> str:
 def _admin_level(title: str | None, heading: str | None, text: str) -> str:
     """Level of the body holding the meeting; the title wins over the body text."""
     for label in (title, heading):
+        if _NATIONAL_TITLE.search(label or ""):
+            return "national"
         match = _TITLE_LEVEL.search(label or "")
         if match:
             return _LEVEL[next(g for g in match.groups() if g)]
+    if _NATIONAL_TEXT.search(text[:3000]):
+        return "national"
     counts = Counter(_LEVEL[m.group(1) or m.group(2)] for m in _OWN_LEVEL.finditer(text))
     if not counts:
         return "unknown"
@@ -393,6 +402,11 @@ def apply_overrides(meta: SpeechMeta, segment, overrides) -> SpeechMeta:
             overrides._used.add(id(row))
         changes = {k: getattr(row, k) for k in ("genre", "admin_level", "place", "title")
                    if getattr(row, k) is not None}
+        if row.title is not None:  # a title given by a person is evidence too: the title wins
+            text = getattr(segment, "text", "")
+            changes.setdefault("genre", _genre(row.title, text))
+            if row.admin_level is None and _NATIONAL_TITLE.search(row.title):
+                changes["admin_level"] = "national"
         if row.year is not None:
             note = f" ({row.note})" if row.note else ""
             changes.update(year=row.year, year_source="metadata",
