@@ -41,3 +41,17 @@ def test_doc2bow_and_mm_file_equal_gensim(tmp_path):
     assert write_mm(tmp_path / "ours.mm", (doc2bow(d, dictionary.token2id) for d in docs), len(dictionary))[0] == len(docs)
     assert (tmp_path / "ours.mm").read_bytes() == (tmp_path / "gensim.mm").read_bytes()
     assert list(MmCorpus(str(tmp_path / "ours.mm"))) == list(MmCorpus(str(tmp_path / "gensim.mm")))
+
+
+def test_one_pass_bow_equals_doc2bow_with_the_final_dictionary(tmp_path):
+    from topics.bow import MmWriter
+
+    docs = small_corpus(seed=7)
+    counter = VocabularyCounter()
+    writer = MmWriter(tmp_path / "one_pass.mm")
+    for doc in docs:
+        writer.write(counter.add(doc, bow=True))
+    writer.close(num_terms=len(counter.token2id))
+    dictionary = Dictionary(docs)  # no filter: ids are final as soon as they are given
+    write_mm(tmp_path / "two_pass.mm", (dictionary.doc2bow(d) for d in docs), len(dictionary))
+    assert (tmp_path / "one_pass.mm").read_bytes() == (tmp_path / "two_pass.mm").read_bytes()

@@ -21,7 +21,7 @@ from typing import Iterable
 
 from gensim.corpora import Dictionary
 
-__all__ = ["VocabularyCounter", "doc2bow", "write_mm"]
+__all__ = ["VocabularyCounter", "MmWriter", "doc2bow", "write_mm"]
 
 _MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"  # gensim's MmWriter.HEADER_LINE
 
@@ -37,8 +37,8 @@ class VocabularyCounter:
         self.num_pos = 0
         self.num_nnz = 0
 
-    def add(self, tokens: list[str]) -> None:
-        """Count one document."""
+    def add(self, tokens: list[str], bow: bool = False) -> list[tuple[int, int]] | None:
+        """Count one document; with ``bow``, return its bag-of-words (ids as they stand now)."""
         counts = Counter(tokens)
         token2id = self.token2id
         new = [word for word in counts if word not in token2id]
@@ -50,6 +50,9 @@ class VocabularyCounter:
         self.num_docs += 1
         self.num_pos += len(tokens)
         self.num_nnz += len(counts)
+        if bow:
+            return sorted([(token2id[word], n) for word, n in counts.items()])
+        return None
 
     def dictionary(self) -> Dictionary:
         """A gensim ``Dictionary`` holding the counts so far (``filter_extremes`` etc. work on it)."""
@@ -67,27 +70,43 @@ def doc2bow(tokens: list[str], token2id: dict[str, int]) -> list[tuple[int, int]
     return sorted((token2id[word], n) for word, n in Counter(tokens).items() if word in token2id)
 
 
-def write_mm(path: str | Path, bows: Iterable[list[tuple[int, int]]], num_terms: int) -> tuple[int, int]:
-    """Write bag-of-words vectors as gensim's ``MmCorpus.serialize`` does; return (documents, non-zeros).
+class MmWriter:
+    """Writes bag-of-words vectors one by one as gensim's ``MmCorpus.serialize`` does.
 
-    ``num_terms`` is the dictionary size (as with ``id2word=dictionary``); 0 falls back to the
-    largest id seen + 1, like gensim. Vectors must be sorted by id (as :func:`doc2bow` returns).
+    Call :meth:`write` per document (vectors sorted by id, as :func:`doc2bow` returns them),
+    then :meth:`close` with the dictionary size (as with ``id2word=dictionary``; 0 falls back
+    to the largest id seen + 1, like gensim).
     """
-    num_docs = num_nnz = 0
-    max_id = -1
-    with open(path, "wb") as out:
-        out.write(_MM_HEADER)
-        out.write(b" " * 50 + b"\n")  # rewritten below, once the counts are known
-        for docno, bow in enumerate(bows, start=1):
-            num_docs = docno
-            if not bow:
-                continue
-            out.write("".join([f"{docno} {i + 1} {n}\n" for i, n in bow]).encode("utf-8"))
-            num_nnz += len(bow)
-            max_id = max(max_id, bow[-1][0])
-        stats = f"{num_docs} {num_terms or max_id + 1} {num_nnz}"
+
+    def __init__(self, path: str | Path):
+        self._out = open(path, "wb")
+        self._out.write(_MM_HEADER)
+        self._out.write(b" " * 50 + b"\n")  # rewritten by close(), once the counts are known
+        self.num_docs = self.num_nnz = 0
+        self._max_id = -1
+
+    def write(self, bow: list[tuple[int, int]]) -> None:
+        self.num_docs += 1
+        if bow:
+            docno = self.num_docs
+            self._out.write("".join([f"{docno} {i + 1} {n}\n" for i, n in bow]).encode("utf-8"))
+            self.num_nnz += len(bow)
+            self._max_id = max(self._max_id, bow[-1][0])
+
+    def close(self, num_terms: int) -> tuple[int, int]:
+        """Finish the file; return (documents, non-zeros)."""
+        stats = f"{self.num_docs} {num_terms or self._max_id + 1} {self.num_nnz}"
         if len(stats) > 50:
             raise ValueError("Invalid stats: matrix too large!")
-        out.seek(len(_MM_HEADER))
-        out.write(stats.encode("utf-8"))
-    return num_docs, num_nnz
+        self._out.seek(len(_MM_HEADER))
+        self._out.write(stats.encode("utf-8"))
+        self._out.close()
+        return self.num_docs, self.num_nnz
+
+
+def write_mm(path: str | Path, bows: Iterable[list[tuple[int, int]]], num_terms: int) -> tuple[int, int]:
+    """Write bag-of-words vectors as gensim's ``MmCorpus.serialize`` does; return (documents, non-zeros)."""
+    writer = MmWriter(path)
+    for bow in bows:
+        writer.write(bow)
+    return writer.close(num_terms)

@@ -5,14 +5,14 @@
    Each file's result is cached by content hash (:mod:`topics.buildcache`), and so is the
    segmentation of each speech, so a rebuild after changing stopwords, filters or K does not
    read or segment anything again.
-2. Corpus-wide, in the main process: metadata overrides, duplicate links (from the workers'
-   sketches; cached by the texts' hashes), stopwords and filters, modelling units (whole
-   speeches or paragraph chunks), tokens, dictionary and bag-of-words (:mod:`topics.bow`:
-   gensim's semantics, counted with ``Counter`` and written directly).
+2. Corpus-wide, in the main process: metadata overrides and duplicate links (from the workers'
+   sketches; cached by the texts' hashes), here; then (:mod:`topics.buildunits`) stopwords and
+   filters, modelling units (whole speeches or paragraph chunks), tokens, dictionary and
+   bag-of-words.
 
 Results stream to disk file by file and speech by speech, so memory holds the per-speech table,
-the duplicate finder's sketches (512 bytes a speech) and the vocabulary, never the corpus text. Everything is written
-into a temporary folder that replaces ``config.out`` only when the build succeeds, so a failed
+the duplicate finder's sketches (512 bytes a speech) and the vocabulary, never the corpus text.
+Everything is written into a temporary folder that replaces ``config.out`` only when the build succeeds, so a failed
 build never leaves a half-written corpus. Building again with the same inputs and settings (same
 content hash) returns the existing corpus at once.
 """
@@ -31,15 +31,16 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
-from gensim.corpora import Dictionary
 from tqdm.auto import tqdm
 
 from . import __version__, dedup
-from .bow import VocabularyCounter, doc2bow, write_mm
 from .buildcache import BuildCache
 from .buildreport import write_reports
+from .buildunits import PendingUnits
+from .buildunits import make_units as _make_units
+from .buildunits import write_dictionary_and_bow as _write_dictionary_and_bow
 from .config import BuildConfig, to_dict
-from .corpus import SPEECH_COLUMNS, UNIT_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
+from .corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
 from .dedup import Sketch, link_duplicates, shingles
 from .errors import InputFileError, TopicsError
 from .fileio import sha256_bytes, sha256_file, sha256_json
@@ -130,12 +131,12 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         log = BuildLog()
-        speeches, sketches = _read_files(config, inputs, input_hashes, processing, workdir, log, progress)
+        speeches, sketches = _read_files(config, inputs, input_hashes, processing, tokenizer, workdir, log, progress)
         _mark_duplicates(config, speeches, sketches, workdir, log)
         del sketches
-        vocabulary = _make_units(config, speeches, tokenizer, workdir, log)
+        vocabulary = _make_units(config, speeches, workdir, log)
         dictionary = _write_dictionary_and_bow(config, vocabulary, workdir, log)
-        (workdir / "segmented.tmp").unlink()
+        (workdir / "units.tmp").unlink()
         log.timings["total"] = round(time.perf_counter() - started, 3)
         _write_tables(speeches, workdir)
         manifest = {
@@ -220,7 +221,12 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
             result.new_segmentations = []
             result.segmentation_hits = 0
             if result.skipped is None:  # an unusable file is checked again next time
+                filtered = [speech.filtered for speech in result.speeches]
+                for speech in result.speeches:  # stopword-dependent: not for the cache
+                    speech.filtered = None
                 cache.put_file(key, result)
+                for speech, tokens in zip(result.speeches, filtered):
+                    speech.filtered = tokens
             yield result
     finally:
         if pool is not None:
@@ -228,18 +234,21 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
             pool.join()
 
 
-def _read_files(config, inputs, input_hashes, processing, workdir: Path, log: BuildLog,
+def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, workdir: Path, log: BuildLog,
                 progress: bool) -> tuple[list[dict[str, Any]], list[tuple[Sketch, str]]]:
-    """Speech rows in corpus order, and each speech's duplicate-finder sketch and text hash."""
+    """Speech rows in corpus order, and each speech's duplicate-finder sketch and text hash.
+
+    Writes texts.jsonl and (see topics.buildunits) the pending units of every speech.
+    """
     t0 = time.perf_counter()
     overrides = load_overrides(config.metadata) if Path(config.metadata).is_file() else None
     paths = {name: path for path, name in inputs}
     rows: list[dict[str, Any]] = []
     sketches: list[tuple[Sketch, str]] = []
     cache = BuildCache(config.cache_dir)
+    units = PendingUnits(workdir / "units.tmp", config, tokenizer)
     try:
-        with open(workdir / "texts.jsonl", "w", encoding="utf-8", newline="\n") as texts, \
-                open(workdir / "segmented.tmp", "w", encoding="utf-8", newline="\n") as segmented:
+        with open(workdir / "texts.jsonl", "w", encoding="utf-8", newline="\n") as texts:
             results = _file_results(config, inputs, input_hashes, processing, cache, log)
             for result in tqdm(results, total=len(inputs), desc="reading", unit="file", disable=not progress,
                                file=sys.stderr):
@@ -262,9 +271,11 @@ def _read_files(config, inputs, input_hashes, processing, workdir: Path, log: Bu
                     # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
                     texts.write(json.dumps({"doc_id": speech.doc_id, "text": speech.text,
                                             "line_numbers": speech.line_numbers}, ensure_ascii=False) + "\n")
-                    segmented.write(json.dumps([speech.line_numbers, speech.segmented], ensure_ascii=False) + "\n")
+                    units.add(len(rows) - 1, rows[-1], speech.line_numbers, speech.segmented, speech.filtered)
     finally:
+        units.close()
         cache.close()
+    log.timings["filter_cached_segmentation"] = round(units.seconds, 3)
     if overrides is not None:
         log.overrides.extend(str(item) for item in overrides.unmatched())
         if overrides.ignored_columns:
@@ -325,97 +336,6 @@ def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], sketch
         log.duplicates.append({"doc_id": link.doc_id, "duplicate_of": link.duplicate_of,
                                "kind": link.kind, "similarity": round(link.similarity, 4)})
     log.timings["dedup"] = round(time.perf_counter() - t0, 3)
-
-
-# --------------------------------------------------------------------------------------------
-# Stage 2: speeches → filtered tokens → modelling units
-# --------------------------------------------------------------------------------------------
-
-
-def _chunks(line_numbers: list[int], line_tokens: list[list[str]], unit: str, min_tokens: int):
-    """Group a speech's lines into modelling units: (start_line, end_line, tokens)."""
-    if unit == "speech":
-        tokens = [tok for toks in line_tokens for tok in toks]
-        return [(line_numbers[0], line_numbers[-1], tokens)] if line_numbers else []
-    chunks: list[tuple[int, int, list[str]]] = []
-    current: list[str] = []
-    start = None
-    for number, toks in zip(line_numbers, line_tokens):
-        if start is None:
-            start = number
-        current.extend(toks)
-        if len(current) >= min_tokens:
-            chunks.append((start, number, current))
-            current, start = [], None
-    if current:
-        if chunks:  # a short tail joins the previous chunk rather than standing alone
-            s, _, toks = chunks[-1]
-            chunks[-1] = (s, line_numbers[-1], toks + current)
-        else:
-            chunks.append((start, line_numbers[-1], current))
-    return chunks
-
-
-def _iter_records(path: Path) -> Iterator[Any]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            yield json.loads(line)
-
-
-def _make_units(config: BuildConfig, speeches, tokenizer: Tokenizer, workdir: Path, log: BuildLog) -> VocabularyCounter:
-    """Filter each speech's cached segmentation, write units.csv and tokens.txt, count the vocabulary."""
-    t0 = time.perf_counter()
-    vocabulary = VocabularyCounter()
-    with open(workdir / "tokens.txt", "w", encoding="utf-8", newline="\n") as tokens_out, \
-            open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out:
-        units_out.write(",".join(UNIT_COLUMNS) + "\n")
-        for row, (numbers, joined) in zip(speeches, _iter_records(workdir / "segmented.tmp")):
-            if config.unit == "speech":  # one unit: line breaks do not matter
-                tokens = tokenizer.filter(joined.split())
-                row["n_tokens"] = len(tokens)
-                chunks = [(numbers[0], numbers[-1], tokens)] if numbers and tokens else []
-            else:
-                filtered = [tokenizer.filter(line.split(" ")) if line else [] for line in joined.split("\n")]
-                row["n_tokens"] = sum(len(toks) for toks in filtered)
-                chunks = [c for c in _chunks(numbers, filtered, config.unit, config.chunk_min_tokens) if c[2]]
-            if not row["in_model"]:
-                continue
-            row["n_units"] = len(chunks)
-            if not chunks:
-                row["in_model"] = False
-                log.notes.append(f"{row['doc_id']}: no tokens left after filtering; left out of the model")
-            for chunk_index, (start, end, toks) in enumerate(chunks):
-                units_out.write(f"{row['doc_id']}/{chunk_index},{row['doc_id']},{chunk_index},{start},{end},{len(toks)}\n")
-                tokens_out.write(" ".join(toks) + "\n")
-                vocabulary.add(toks)
-    log.timings["filter_and_units"] = round(time.perf_counter() - t0, 3)
-    return vocabulary
-
-
-def _iter_token_file(path: Path) -> Iterator[list[str]]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            line = line.rstrip("\n")
-            yield line.split(" ") if line else []
-
-
-def _write_dictionary_and_bow(config: BuildConfig, vocabulary: VocabularyCounter, workdir: Path,
-                              log: BuildLog) -> Dictionary:
-    t0 = time.perf_counter()
-    dictionary = vocabulary.dictionary()
-    size_before = len(dictionary)
-    if config.no_below > 1 or config.no_above < 1.0 or config.keep_n:
-        dictionary.filter_extremes(no_below=config.no_below, no_above=config.no_above,
-                                   keep_n=config.keep_n or None)
-    log.notes.append(f"vocabulary: kept {len(dictionary):,} of {size_before:,} words "
-                     f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
-    dictionary.save(str(workdir / "dictionary.gensim"))
-    dictionary.save_as_text(str(workdir / "dictionary.txt"), sort_by_word=True)
-    token2id = dictionary.token2id
-    write_mm(workdir / "corpus.mm", (doc2bow(tokens, token2id) for tokens in _iter_token_file(workdir / "tokens.txt")),
-             num_terms=len(dictionary))
-    log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)
-    return dictionary
 
 
 def _write_tables(speeches: list[dict[str, Any]], workdir: Path) -> None:

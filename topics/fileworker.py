@@ -3,10 +3,10 @@
 ingest → boilerplate → segment → repair → metadata → jieba segmentation and duplicate-finder
 sketch of each speech. Files are independent, so the build spreads them over worker processes;
 the result of a file is a plain picklable :class:`FileResult` that the main process caches and
-writes out in order. Every per-speech computation happens here; what needs the whole corpus
-(linking duplicates from the sketches, metadata overrides, stopword filtering — kept out of the
-cached result so that a stopword change reuses it — and the vocabulary) happens in the main
-process.
+writes out in order. Every per-speech computation happens here, stopword filtering included
+(its result is left out of the cached FileResult, so that a stopword change reuses the cache);
+what needs the whole corpus (linking duplicates from the sketches, metadata overrides, the
+vocabulary) happens in the main process.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from . import boilerplate, dedup, ingest, metadata, repair, segment, tokenize
 from .boilerplate import load_rules, strip_boilerplate
 from .buildcache import BuildCache
+from .buildunits import filter_segmented
 from .config import BuildConfig
 from .dedup import Sketch, sketch
 from .errors import InputFileError
@@ -46,6 +47,7 @@ class SpeechRecord:
     text: str
     line_numbers: list[int]
     segmented: str  # raw tokens: one line per text line, tokens separated by single spaces
+    filtered: str | None  # after stopwords and filters (buildunits.filter_segmented); never cached
     sketch: Sketch  # for the duplicate finder (topics.dedup)
     text_sha256: str  # of the clean text (key of the cached duplicate links)
 
@@ -82,7 +84,8 @@ class FileProcessor:
         self.split = config.split
         self.rules = load_rules(config.boilerplate)
         self.repairs = load_repairs(config.repairs)
-        self.tokenizer = Tokenizer(config.userdict, (), drop_single_chars=config.drop_single_chars)
+        self.unit = config.unit
+        self.tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
         self.cache = BuildCache(config.cache_dir, readonly=True)
 
     def __call__(self, job: tuple[str, str]) -> FileResult:
@@ -105,7 +108,7 @@ class FileProcessor:
                 start_line=found.start_line, end_line=found.end_line, start_char=found.start_char,
                 end_char=found.end_char, heading=found.heading, boundary=found.boundary,
                 meta=infer_metadata(fixed), text=fixed.text,
-                line_numbers=[line.number for line in fixed.lines], segmented="",
+                line_numbers=[line.number for line in fixed.lines], segmented="", filtered=None,
                 sketch=sketch(fixed.text), text_sha256=sha256_bytes(fixed.text.encode("utf-8")),
             ))
         self._segment(speeches, result)
@@ -113,7 +116,7 @@ class FileProcessor:
         return result
 
     def _segment(self, speeches: list[SpeechRecord], result: FileResult) -> None:
-        """jieba tokens per line, from the segmentation cache where the same text was seen before."""
+        """jieba tokens per line (from the segmentation cache where the same text was seen before), and filtered."""
         fingerprint = self.tokenizer.fingerprint
         keys = [BuildCache.segmentation_key(fingerprint, speech.text) for speech in speeches]
         known = self.cache.get_segmentations(keys)
@@ -121,9 +124,10 @@ class FileProcessor:
             if key in known:
                 speech.segmented = known[key]
                 result.segmentation_hits += 1
-                continue
-            speech.segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in speech.text.split("\n"))
-            result.new_segmentations.append((key, speech.segmented))
+            else:
+                speech.segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in speech.text.split("\n"))
+                result.new_segmentations.append((key, speech.segmented))
+            speech.filtered = filter_segmented(self.tokenizer, speech.segmented, self.unit)
 
 
 _PROCESSOR: FileProcessor | None = None
