@@ -50,8 +50,17 @@ def test_one_pass_bow_equals_doc2bow_with_the_final_dictionary(tmp_path):
     counter = VocabularyCounter()
     writer = MmWriter(tmp_path / "one_pass.mm")
     for doc in docs:
-        writer.write(counter.add(doc, bow=True))
+        writer.write_arrays(*counter.add(doc, bow=True))
     writer.close(num_terms=len(counter.token2id))
     dictionary = Dictionary(docs)  # no filter: ids are final as soon as they are given
     write_mm(tmp_path / "two_pass.mm", (dictionary.doc2bow(d) for d in docs), len(dictionary))
     assert (tmp_path / "one_pass.mm").read_bytes() == (tmp_path / "two_pass.mm").read_bytes()
+
+
+def test_save_as_text_equals_gensim(tmp_path):
+    from topics.bow import save_as_text
+
+    dictionary = Dictionary(small_corpus(seed=9))
+    dictionary.save_as_text(str(tmp_path / "gensim.txt"), sort_by_word=True)
+    save_as_text(dictionary, tmp_path / "ours.txt")
+    assert (tmp_path / "ours.txt").read_bytes() == (tmp_path / "gensim.txt").read_bytes()

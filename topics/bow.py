@@ -19,9 +19,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 from gensim.corpora import Dictionary
 
-__all__ = ["VocabularyCounter", "MmWriter", "doc2bow", "write_mm"]
+__all__ = ["VocabularyCounter", "MmWriter", "doc2bow", "write_mm", "save_as_text"]
 
 _MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"  # gensim's MmWriter.HEADER_LINE
 
@@ -37,11 +38,12 @@ class VocabularyCounter:
         self.num_pos = 0
         self.num_nnz = 0
 
-    def add(self, tokens: list[str], bow: bool = False) -> list[tuple[int, int]] | None:
-        """Count one document; with ``bow``, return its bag-of-words (ids as they stand now)."""
+    def add(self, tokens: list[str], bow: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+        """Count one document; with ``bow``, return its bag-of-words as ``(ids, counts)`` arrays
+        sorted by id (ids as they stand now; :meth:`MmWriter.write_arrays` writes them)."""
         counts = Counter(tokens)
         token2id = self.token2id
-        new = [word for word in counts if word not in token2id]
+        new = counts.keys() - token2id.keys()
         if new:
             for word in sorted(new):
                 token2id[word] = len(token2id)
@@ -51,7 +53,10 @@ class VocabularyCounter:
         self.num_pos += len(tokens)
         self.num_nnz += len(counts)
         if bow:
-            return sorted([(token2id[word], n) for word, n in counts.items()])
+            ids = np.fromiter(map(token2id.__getitem__, counts), dtype=np.int64, count=len(counts))
+            values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+            order = np.argsort(ids)
+            return ids[order], values[order]
         return None
 
     def dictionary(self) -> Dictionary:
@@ -86,12 +91,22 @@ class MmWriter:
         self._max_id = -1
 
     def write(self, bow: list[tuple[int, int]]) -> None:
+        """Write the next document: ``(id, count)`` pairs sorted by id."""
         self.num_docs += 1
         if bow:
-            docno = self.num_docs
-            self._out.write("".join([f"{docno} {i + 1} {n}\n" for i, n in bow]).encode("utf-8"))
+            line = f"{self.num_docs} %d %d\n"
+            self._out.write("".join([line % (i + 1, n) for i, n in bow]).encode("utf-8"))
             self.num_nnz += len(bow)
             self._max_id = max(self._max_id, bow[-1][0])
+
+    def write_arrays(self, ids: np.ndarray, counts: np.ndarray) -> None:
+        """Write the next document given as id and count arrays, sorted by id."""
+        self.num_docs += 1
+        if len(ids):
+            line = f"{self.num_docs} %d %d\n"
+            self._out.write("".join(map(line.__mod__, zip((ids + 1).tolist(), counts.tolist()))).encode("utf-8"))
+            self.num_nnz += len(ids)
+            self._max_id = max(self._max_id, int(ids[-1]))
 
     def close(self, num_terms: int) -> tuple[int, int]:
         """Finish the file; return (documents, non-zeros)."""
@@ -110,3 +125,11 @@ def write_mm(path: str | Path, bows: Iterable[list[tuple[int, int]]], num_terms:
     for bow in bows:
         writer.write(bow)
     return writer.close(num_terms)
+
+
+def save_as_text(dictionary: Dictionary, path: str | Path) -> None:
+    """``dictionary.save_as_text(path, sort_by_word=True)``, written in one go (same bytes)."""
+    dfs = dictionary.dfs
+    lines = [f"{dictionary.num_docs}\n"]
+    lines += [f"{i}\t{word}\t{dfs.get(i, 0)}\n" for word, i in sorted(dictionary.token2id.items())]
+    Path(path).write_bytes("".join(lines).encode("utf-8"))

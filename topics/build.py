@@ -268,9 +268,7 @@ def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, 
                 for speech in result.speeches:
                     rows.append(_speech_row(speech, result.encoding, overrides))
                     sketches.append((speech.sketch, speech.text_sha256))
-                    # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
-                    texts.write(json.dumps({"doc_id": speech.doc_id, "text": speech.text,
-                                            "line_numbers": speech.line_numbers}, ensure_ascii=False) + "\n")
+                    texts.write(speech.text_json + "\n")
                     units.add(len(rows) - 1, rows[-1], speech.line_numbers, speech.segmented, speech.filtered)
     finally:
         units.close()
@@ -296,7 +294,7 @@ def _speech_row(speech, encoding: str, overrides) -> dict[str, Any]:
         "year_evidence": meta.year_evidence, "genre": meta.genre, "admin_level": meta.admin_level,
         "place": meta.place, "duplicate_of": None, "duplicate_kind": None, "in_model": True,
         "encoding": encoding, "boundary": speech.boundary,
-        "n_chars": len("".join(speech.text.split())), "n_tokens": 0, "n_units": 0,  # non-space characters
+        "n_chars": speech.n_chars, "n_tokens": 0, "n_units": 0,
     }
 
 

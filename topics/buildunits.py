@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from gensim.corpora import Dictionary
 
-from .bow import MmWriter, VocabularyCounter, doc2bow
+from .bow import MmWriter, VocabularyCounter, doc2bow, save_as_text
 from .config import BuildConfig
 from .corpus import UNIT_COLUMNS
 from .tokenize import Tokenizer
@@ -136,7 +136,7 @@ def make_units(config: BuildConfig, speeches: list[dict[str, Any]], workdir: Pat
             units_out.write(f"{row['doc_id']}/{chunk_index},{row['doc_id']},{chunk_index},{start},{end},{len(toks)}\n")
             tokens_out.write(tokens + "\n")
             if bow is not None:
-                bow.write(vocabulary.add(toks, bow=True))
+                bow.write_arrays(*vocabulary.add(toks, bow=True))
             else:
                 vocabulary.add(toks)
     if bow is not None:
@@ -173,6 +173,6 @@ def write_dictionary_and_bow(config: BuildConfig, vocabulary: VocabularyCounter,
     log.notes.append(f"vocabulary: kept {len(dictionary):,} of {size_before:,} words "
                      f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
     dictionary.save(str(workdir / "dictionary.gensim"))
-    dictionary.save_as_text(str(workdir / "dictionary.txt"), sort_by_word=True)
+    save_as_text(dictionary, workdir / "dictionary.txt")
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)
     return dictionary

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from .tokenize import Tokenizer
 
 @dataclass
 class SpeechRecord:
-    """One speech as found in its file, with metadata, clean text and raw jieba tokens per line."""
+    """One speech as found in its file: metadata, clean text (as its texts.jsonl line), jieba tokens."""
 
     doc_id: str
     source_file: str
@@ -44,7 +45,8 @@ class SpeechRecord:
     heading: str | None
     boundary: str
     meta: SpeechMeta
-    text: str
+    text_json: str  # the speech's line of texts.jsonl (doc_id, clean text, line numbers), without newline
+    n_chars: int  # non-space characters of the clean text
     line_numbers: list[int]
     segmented: str  # raw tokens: one line per text line, tokens separated by single spaces
     filtered: str | None  # after stopwords and filters (buildunits.filter_segmented); never cached
@@ -98,34 +100,38 @@ class FileProcessor:
         lines, removals = strip_boilerplate(source, self.rules)
         result.removals = [{"source_file": r.source_file, "line": r.line, "start": r.start, "end": r.end,
                             "rule": r.rule, "text": r.text} for r in removals]
-        speeches = []
+        speeches, texts = [], []
         for found in find_speeches(lines, source.name, mode=self.split):
             fixed, applied = repair_segment(found, self.repairs)
             result.repairs.extend({"source_file": r.source_file, "line": r.line, "kind": r.kind, "rule": r.rule,
                                    "before": r.before, "after": r.after, "count": r.count} for r in applied)
+            doc_id, text, numbers = f"{Path(source.name).stem}#{found.index}", fixed.text, [line.number for line in fixed.lines]
+            texts.append(text)
             speeches.append(SpeechRecord(
-                doc_id=f"{Path(source.name).stem}#{found.index}", source_file=source.name,
+                doc_id=doc_id, source_file=source.name,
                 start_line=found.start_line, end_line=found.end_line, start_char=found.start_char,
                 end_char=found.end_char, heading=found.heading, boundary=found.boundary,
-                meta=infer_metadata(fixed), text=fixed.text,
-                line_numbers=[line.number for line in fixed.lines], segmented="", filtered=None,
-                sketch=sketch(fixed.text), text_sha256=sha256_bytes(fixed.text.encode("utf-8")),
+                meta=infer_metadata(fixed),
+                # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
+                text_json=json.dumps({"doc_id": doc_id, "text": text, "line_numbers": numbers}, ensure_ascii=False),
+                n_chars=len("".join(text.split())), line_numbers=numbers, segmented="", filtered=None,
+                sketch=sketch(text), text_sha256=sha256_bytes(text.encode("utf-8")),
             ))
-        self._segment(speeches, result)
+        self._segment(speeches, texts, result)
         result.speeches = speeches
         return result
 
-    def _segment(self, speeches: list[SpeechRecord], result: FileResult) -> None:
+    def _segment(self, speeches: list[SpeechRecord], texts: list[str], result: FileResult) -> None:
         """jieba tokens per line (from the segmentation cache where the same text was seen before), and filtered."""
         fingerprint = self.tokenizer.fingerprint
-        keys = [BuildCache.segmentation_key(fingerprint, speech.text) for speech in speeches]
+        keys = [BuildCache.segmentation_key(fingerprint, text) for text in texts]
         known = self.cache.get_segmentations(keys)
-        for speech, key in zip(speeches, keys):
+        for speech, text, key in zip(speeches, texts, keys):
             if key in known:
                 speech.segmented = known[key]
                 result.segmentation_hits += 1
             else:
-                speech.segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in speech.text.split("\n"))
+                speech.segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in text.split("\n"))
                 result.new_segmentations.append((key, speech.segmented))
             speech.filtered = filter_segmented(self.tokenizer, speech.segmented, self.unit)
 

@@ -36,7 +36,6 @@ import functools
 import hashlib
 import logging
 import re
-import unicodedata
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -110,7 +109,8 @@ def _read_lines(path: str | Path, what: str) -> list[str]:
 
 
 def _has_letter(token: str) -> bool:
-    return any(unicodedata.category(char).startswith("L") for char in token)
+    # str.isalpha() is exactly Unicode general category L* (Lu, Ll, Lt, Lm, Lo)
+    return any(map(str.isalpha, token))
 
 
 class Tokenizer:
@@ -185,10 +185,9 @@ class Tokenizer:
             tokens = list(tokens)
         try:
             return [token for token in tokens if keep[token]]
-        except KeyError:  # a token not seen yet: decide for the new ones, then filter
-            for token in tokens:
-                if token not in keep:
-                    keep[token] = self._keeps(token)
+        except KeyError:  # tokens not seen yet: decide for the new ones, then filter
+            for token in set(tokens).difference(keep):
+                keep[token] = self._keeps(token)
             return [token for token in tokens if keep[token]]
 
     def _keeps(self, token: str) -> bool:
