@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -131,12 +132,13 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         log = BuildLog()
-        speeches, sketches = _read_files(config, inputs, input_hashes, processing, tokenizer, workdir, log, progress)
-        _mark_duplicates(config, speeches, sketches, workdir, log)
-        del sketches
+        speeches, sketches, spool = _read_files(config, inputs, input_hashes, processing, tokenizer, workdir, log, progress)
+        _mark_duplicates(config, speeches, sketches, spool, workdir, log)
+        del sketches, spool
         vocabulary = _make_units(config, speeches, workdir, log)
         dictionary = _write_dictionary_and_bow(config, vocabulary, workdir, log)
         (workdir / "units.tmp").unlink()
+        (workdir / "shingles.tmp").unlink()
         log.timings["total"] = round(time.perf_counter() - started, 3)
         _write_tables(speeches, workdir)
         manifest = {
@@ -221,12 +223,12 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
             result.new_segmentations = []
             result.segmentation_hits = 0
             if result.skipped is None:  # an unusable file is checked again next time
-                filtered = [speech.filtered for speech in result.speeches]
-                for speech in result.speeches:  # stopword-dependent: not for the cache
-                    speech.filtered = None
+                kept = [(speech.filtered, speech.shingles) for speech in result.speeches]
+                for speech in result.speeches:  # stopword-dependent, or only needed now: not cached
+                    speech.filtered = speech.shingles = None
                 cache.put_file(key, result)
-                for speech, tokens in zip(result.speeches, filtered):
-                    speech.filtered = tokens
+                for speech, (tokens, shingled) in zip(result.speeches, kept):
+                    speech.filtered, speech.shingles = tokens, shingled
             yield result
     finally:
         if pool is not None:
@@ -235,8 +237,8 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
 
 
 def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, workdir: Path, log: BuildLog,
-                progress: bool) -> tuple[list[dict[str, Any]], list[tuple[Sketch, str]]]:
-    """Speech rows in corpus order, and each speech's duplicate-finder sketch and text hash.
+                progress: bool) -> tuple[list[dict[str, Any]], list[tuple[Sketch, str]], ShingleSpool]:
+    """Speech rows in corpus order, each speech's duplicate-finder sketch and text hash, and their shingles.
 
     Writes texts.jsonl and (see topics.buildunits) the pending units of every speech.
     """
@@ -247,6 +249,7 @@ def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, 
     sketches: list[tuple[Sketch, str]] = []
     cache = BuildCache(config.cache_dir)
     units = PendingUnits(workdir / "units.tmp", config, tokenizer)
+    spool = ShingleSpool(workdir / "shingles.tmp")
     try:
         with open(workdir / "texts.jsonl", "w", encoding="utf-8", newline="\n") as texts:
             results = _file_results(config, inputs, input_hashes, processing, cache, log)
@@ -269,9 +272,11 @@ def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, 
                     rows.append(_speech_row(speech, result.encoding, overrides))
                     sketches.append((speech.sketch, speech.text_sha256))
                     texts.write(speech.text_json + "\n")
+                    spool.add(len(rows) - 1, speech.shingles)
                     units.add(len(rows) - 1, rows[-1], speech.line_numbers, speech.segmented, speech.filtered)
     finally:
         units.close()
+        spool.close()
         cache.close()
     log.timings["filter_cached_segmentation"] = round(units.seconds, 3)
     if overrides is not None:
@@ -281,7 +286,7 @@ def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, 
     if not rows:
         raise TopicsError(f"{', '.join(config.raw)}: no speech text found in any input file — see the warnings above")
     log.timings["read_segment_repair_metadata_jieba"] = round(time.perf_counter() - t0, 3)
-    return rows, sketches
+    return rows, sketches, spool
 
 
 def _speech_row(speech, encoding: str, overrides) -> dict[str, Any]:
@@ -298,18 +303,47 @@ def _speech_row(speech, encoding: str, overrides) -> dict[str, Any]:
     }
 
 
-def _shingles_from_texts(path: Path, wanted: set[int]) -> dict[int, Any]:
-    """Shingles of the speeches at the positions ``wanted`` (read from ``texts.jsonl``)."""
-    found = {}
-    with open(path, encoding="utf-8") as handle:
-        for position, line in enumerate(handle):
-            if position in wanted:
-                found[position] = shingles(json.loads(line)["text"])
-    return found
+class ShingleSpool:
+    """``shingles.tmp``: the workers' shingle arrays, kept on disk for the duplicate finder's exact check.
+
+    Results from the file cache carry no shingles; those speeches are shingled again from
+    ``texts.jsonl`` if they turn out to be candidates.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._out = open(path, "wb")
+        self._where: dict[int, tuple[int, int]] = {}  # position -> (offset, length)
+        self._offset = 0
+
+    def add(self, position: int, values: Any) -> None:
+        if values is not None:
+            self._out.write(values.tobytes())
+            self._where[position] = (self._offset, len(values))
+            self._offset += values.nbytes
+
+    def close(self) -> None:
+        self._out.close()
+
+    def shingles_of(self, wanted: set[int], texts: Path) -> dict[int, Any]:
+        """Shingles of the speeches at the positions ``wanted``."""
+        found = {}
+        with open(self.path, "rb") as handle:
+            for position in sorted(wanted & self._where.keys()):
+                offset, length = self._where[position]
+                handle.seek(offset)
+                found[position] = np.frombuffer(handle.read(length * 4), dtype=np.uint32)
+        missing = wanted - found.keys()
+        if missing:
+            with open(texts, encoding="utf-8") as handle:
+                for position, line in enumerate(handle):
+                    if position in missing:
+                        found[position] = shingles(json.loads(line)["text"])
+        return found
 
 
 def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], sketches: list[tuple[Sketch, str]],
-                     workdir: Path, log: BuildLog) -> None:
+                     spool: ShingleSpool, workdir: Path, log: BuildLog) -> None:
     """Link near-duplicates and previews from the workers' sketches; the links are cached by the texts' hash."""
     t0 = time.perf_counter()
     cache = BuildCache(config.cache_dir)
@@ -319,7 +353,7 @@ def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], sketch
         links = cache.get_file(key)
         if links is None:
             links = link_duplicates([row["doc_id"] for row in speeches], [sketch for sketch, _ in sketches],
-                                    lambda wanted: _shingles_from_texts(workdir / "texts.jsonl", wanted),
+                                    lambda wanted: spool.shingles_of(wanted, workdir / "texts.jsonl"),
                                     threshold=config.duplicate_threshold)
             cache.put_file(key, links)
     finally:

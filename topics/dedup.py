@@ -8,7 +8,7 @@ Sites often carry the same speech twice (differing by a few characters) or show 
   ``duplicate_ratio`` of the longer's shingles) → ``duplicate`` of the *earlier* speech;
 * containment ≥ ``threshold`` and the shorter is much shorter → ``preview`` of the longer one.
 
-Candidates come from a MinHash LSH Ensemble index (datasketch), built for containment queries,
+Candidates come from a MinHash LSH Ensemble (:mod:`topics.lshensemble`), built for containment queries,
 so the work grows about linearly with the corpus (no all-pairs loop); every candidate pair is
 then checked with the exact containment of the shingle sets. Hash functions use fixed seeds,
 and ties are broken by corpus order: results are deterministic.
@@ -33,13 +33,13 @@ Examples
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from datasketch import MinHash, MinHashLSHEnsemble
+
+from .lshensemble import candidate_pairs
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -129,7 +129,10 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     """``|a ∩ b| / |a|`` for sorted unique shingle arrays (0.0 when ``a`` is empty)."""
     if a.size == 0:
         return 0.0
-    return np.intersect1d(a, b, assume_unique=True).size / a.size
+    if b.size == 0:
+        return 0.0
+    where = np.minimum(np.searchsorted(b, a), b.size - 1)  # binary search: no sort of a ∪ b
+    return int(np.count_nonzero(b[where] == a)) / a.size
 
 
 def find_duplicates(docs: Iterable[tuple[str, str]], threshold: float = 0.8, *,
@@ -197,30 +200,13 @@ def link_duplicates(ids: Sequence[str], sketches: Sequence[Sketch],
 
 def _candidate_pairs(sketches: Sequence[Sketch], threshold: float, num_perm: int) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, whose containment may reach ``threshold`` (LSH Ensemble query)."""
-    entries = [(i, MinHash(num_perm=num_perm, hashvalues=s.signature, scheme="affine32"), s.size)
-               for i, s in enumerate(sketches) if s.size]
-    # The index is built on sizes rounded up to a 5 % grid: its optimal partitioning costs the
-    # square of the number of distinct sizes, and a slightly larger size only loosens the query.
-    indexed = [(i, minhash, _size_bucket(size)) for i, minhash, size in entries]
-    if len(entries) < 2:
+    present = [i for i, s in enumerate(sketches) if s.size]
+    if len(present) < 2:
         return []
-    index = MinHashLSHEnsemble(threshold=max(threshold - _CANDIDATE_SLACK, 0.05),
-                               num_perm=num_perm, num_part=min(16, len(entries)))
-    index.index(indexed)
-    pairs: set[tuple[int, int]] = set()
-    for i, minhash, size in entries:
-        for j in index.query(minhash, size):
-            if j != i:
-                pairs.add((min(i, j), max(i, j)))
-    return sorted(pairs)
-
-
-def _size_bucket(size: int) -> int:
-    """The smallest ``ceil(1.05**k)`` that is at least ``size``."""
-    k = max(0, math.ceil(math.log(size) / math.log(1.05)) - 1)
-    while math.ceil(1.05 ** k) < size:
-        k += 1
-    return math.ceil(1.05 ** k)
+    signatures = np.stack([sketches[i].signature for i in present])
+    sizes = np.array([sketches[i].size for i in present])
+    pairs = candidate_pairs(signatures, sizes, max(threshold - _CANDIDATE_SLACK, 0.05))
+    return [(present[i], present[j]) for i, j in pairs.tolist()]
 
 
 def _resolve(ids: list[str], best: dict[int, tuple[int, str, float]]) -> dict[str, DuplicateLink]:

@@ -17,12 +17,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import boilerplate, dedup, ingest, metadata, repair, segment, tokenize
 from .boilerplate import load_rules, strip_boilerplate
 from .buildcache import BuildCache
 from .buildunits import filter_segmented
 from .config import BuildConfig
-from .dedup import Sketch, sketch
+from .dedup import Sketch, shingles, sketch_shingles
 from .errors import InputFileError
 from .fileio import sha256_bytes, sha256_file
 from .ingest import read_source
@@ -52,6 +54,7 @@ class SpeechRecord:
     filtered: str | None  # after stopwords and filters (buildunits.filter_segmented); never cached
     sketch: Sketch  # for the duplicate finder (topics.dedup)
     text_sha256: str  # of the clean text (key of the cached duplicate links)
+    shingles: np.ndarray | None = None  # for the duplicate finder's exact check; never cached
 
 
 @dataclass
@@ -107,6 +110,7 @@ class FileProcessor:
                                    "before": r.before, "after": r.after, "count": r.count} for r in applied)
             doc_id, text, numbers = f"{Path(source.name).stem}#{found.index}", fixed.text, [line.number for line in fixed.lines]
             texts.append(text)
+            shingled = shingles(text)
             speeches.append(SpeechRecord(
                 doc_id=doc_id, source_file=source.name,
                 start_line=found.start_line, end_line=found.end_line, start_char=found.start_char,
@@ -115,7 +119,7 @@ class FileProcessor:
                 # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
                 text_json=json.dumps({"doc_id": doc_id, "text": text, "line_numbers": numbers}, ensure_ascii=False),
                 n_chars=len("".join(text.split())), line_numbers=numbers, segmented="", filtered=None,
-                sketch=sketch(text), text_sha256=sha256_bytes(text.encode("utf-8")),
+                sketch=sketch_shingles(shingled), text_sha256=sha256_bytes(text.encode("utf-8")), shingles=shingled,
             ))
         self._segment(speeches, texts, result)
         result.speeches = speeches
