@@ -89,3 +89,20 @@ def test_links_from_precomputed_sketches_equal_find_duplicates():
     assert {k: v.kind for k, v in expected.items()} == {"c": "preview", "d": "duplicate", "e": "preview"}
     again = sketch(full)
     assert again.size == sketches[0].size and (again.signature == sketches[0].signature).all()
+
+
+def test_lsh_ensemble_candidates_include_repeats_and_not_every_pair():
+    import numpy as np
+
+    from topics.dedup import sketch
+    from topics.lshensemble import candidate_pairs
+
+    texts = [random_text(seed) for seed in range(30)]
+    texts += [texts[3] + "。", texts[7][:150], texts[12][100:700]]  # 30: duplicate, 31, 32: previews
+    sketches = [sketch(text) for text in texts]
+    pairs = candidate_pairs(np.stack([s.signature for s in sketches]), np.array([s.size for s in sketches]), 0.5)
+    found = {tuple(p) for p in pairs.tolist()}
+    assert {(3, 30), (7, 31), (12, 32)} <= found
+    assert len(found) < 30 * 33 / 2 / 4  # unrelated random texts are rarely candidates
+    assert (pairs[:, 0] < pairs[:, 1]).all() and (candidate_pairs(
+        np.stack([s.signature for s in sketches]), np.array([s.size for s in sketches]), 0.5) == pairs).all()

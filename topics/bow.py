@@ -28,12 +28,16 @@ _MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"  # gensim's MmWr
 
 
 class VocabularyCounter:
-    """Accumulates documents (token lists) like ``Dictionary.add_documents``; see the module docstring."""
+    """Accumulates documents (token lists) like ``Dictionary.add_documents``; see the module docstring.
+
+    Document and collection frequencies are kept in numpy arrays indexed by id, updated with
+    one vectorised step per document.
+    """
 
     def __init__(self) -> None:
         self.token2id: dict[str, int] = {}
-        self._dfs: Counter[str] = Counter()
-        self._cfs: Counter[str] = Counter()
+        self._dfs = np.zeros(1024, dtype=np.int64)
+        self._cfs = np.zeros(1024, dtype=np.int64)
         self.num_docs = 0
         self.num_pos = 0
         self.num_nnz = 0
@@ -43,18 +47,22 @@ class VocabularyCounter:
         sorted by id (ids as they stand now; :meth:`MmWriter.write_arrays` writes them)."""
         counts = Counter(tokens)
         token2id = self.token2id
-        new = counts.keys() - token2id.keys()
+        new = set(counts).difference(token2id)  # (not keys() - keys(): that walks all of token2id)
         if new:
             for word in sorted(new):
                 token2id[word] = len(token2id)
-        self._dfs.update(counts.keys())
-        self._cfs.update(tokens)
+            if len(token2id) > len(self._dfs):
+                grow = max(len(token2id), 2 * len(self._dfs)) - len(self._dfs)
+                self._dfs = np.concatenate([self._dfs, np.zeros(grow, dtype=np.int64)])
+                self._cfs = np.concatenate([self._cfs, np.zeros(grow, dtype=np.int64)])
+        ids = np.fromiter(map(token2id.__getitem__, counts), dtype=np.int64, count=len(counts))
+        values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        self._dfs[ids] += 1  # ids are distinct within a document
+        self._cfs[ids] += values
         self.num_docs += 1
         self.num_pos += len(tokens)
         self.num_nnz += len(counts)
         if bow:
-            ids = np.fromiter(map(token2id.__getitem__, counts), dtype=np.int64, count=len(counts))
-            values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
             order = np.argsort(ids)
             return ids[order], values[order]
         return None
@@ -62,10 +70,10 @@ class VocabularyCounter:
     def dictionary(self) -> Dictionary:
         """A gensim ``Dictionary`` holding the counts so far (``filter_extremes`` etc. work on it)."""
         dictionary = Dictionary()
+        n = len(self.token2id)
         dictionary.token2id = dict(self.token2id)
-        by_id = sorted(self.token2id.items(), key=lambda item: item[1])
-        dictionary.dfs = {i: self._dfs[word] for word, i in by_id}
-        dictionary.cfs = {i: self._cfs[word] for word, i in by_id}
+        dictionary.dfs = dict(zip(range(n), self._dfs[:n].tolist()))
+        dictionary.cfs = dict(zip(range(n), self._cfs[:n].tolist()))
         dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = self.num_docs, self.num_pos, self.num_nnz
         return dictionary
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from itertools import compress
 import logging
 import re
 from pathlib import Path
@@ -183,12 +184,9 @@ class Tokenizer:
         keep = self._keep
         if not isinstance(tokens, (list, tuple)):
             tokens = list(tokens)
-        try:
-            return [token for token in tokens if keep[token]]
-        except KeyError:  # tokens not seen yet: decide for the new ones, then filter
-            for token in set(tokens).difference(keep):
-                keep[token] = self._keeps(token)
-            return [token for token in tokens if keep[token]]
+        for token in set(tokens).difference(keep):  # tokens not seen yet: decide once
+            keep[token] = self._keeps(token)
+        return list(compress(tokens, map(keep.__getitem__, tokens)))
 
     def _keeps(self, token: str) -> bool:
         if token in self.stopwords_ or not _has_letter(token) or _NUMBER_RE.match(token):
