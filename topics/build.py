@@ -117,7 +117,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     >>> corpus.speeches[["doc_id", "year", "year_source"]].head()  # doctest: +SKIP
     """
     config = config or BuildConfig()
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     out = Path(config.out)
     inputs = discover(config.raw)
     if not inputs:
@@ -140,6 +140,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         (workdir / "units.tmp").unlink()
         (workdir / "shingles.tmp").unlink()
         log.timings["total"] = round(time.perf_counter() - started, 3)
+        log.timings["cpu_main_process"] = round(time.process_time() - started_cpu, 3)
         _write_tables(speeches, workdir)
         manifest = {
             "content_hash": digest,
@@ -216,6 +217,8 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
                 continue
             result = next(fresh)
             log.cache["files_read"] += 1
+            for label, seconds in zip(("cpu_workers_jieba", "cpu_workers_other"), result.cpu_seconds):
+                log.timings[label] = round(log.timings.get(label, 0.0) + seconds, 3)
             if result.new_segmentations:
                 cache.put_segmentations(result.new_segmentations)
             log.cache["hits"] += result.segmentation_hits

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,7 @@ class FileResult:
     speeches: list[SpeechRecord] = field(default_factory=list)
     new_segmentations: list[tuple[str, str]] = field(default_factory=list)  # for the main process to cache
     segmentation_hits: int = 0
+    cpu_seconds: tuple[float, float] = (0.0, 0.0)  # (jieba, everything else) in the worker; not cached
 
 
 def processing_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
@@ -94,6 +96,14 @@ class FileProcessor:
         self.cache = BuildCache(config.cache_dir, readonly=True)
 
     def __call__(self, job: tuple[str, str]) -> FileResult:
+        started = time.process_time()
+        self._jieba_seconds = 0.0
+        result = self._process(job)
+        total = time.process_time() - started
+        result.cpu_seconds = (self._jieba_seconds, total - self._jieba_seconds)
+        return result
+
+    def _process(self, job: tuple[str, str]) -> FileResult:
         path, name = job
         try:
             source = read_source(path, name)
@@ -135,7 +145,9 @@ class FileProcessor:
                 speech.segmented = known[key]
                 result.segmentation_hits += 1
             else:
+                t0 = time.process_time()
                 speech.segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in text.split("\n"))
+                self._jieba_seconds += time.process_time() - t0
                 result.new_segmentations.append((key, speech.segmented))
             speech.filtered = filter_segmented(self.tokenizer, speech.segmented, self.unit)
 
