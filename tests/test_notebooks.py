@@ -98,26 +98,26 @@ def test_notebooks_use_package_functions():
                     f"{path.name}: cell {index} defines a function — move it into the package"
 
 
-def test_gov_work_reports_config_lists_every_report():
-    """The work-report experiment names the 57 reports (the folder also holds README.md)."""
+def test_gov_work_reports_config_reads_the_report_folder():
+    """The work-report experiment reads the corpus folder, one document per file, years from its table."""
     from topics.experiment import load_experiment_config
 
     config = load_experiment_config(ROOT / "experiments" / "gov_work_reports.toml")
-    names = [Path(p).name for p in config.corpus.raw]
-    assert len(names) == 57 and len(set(names)) == 57
-    assert all(name.startswith("gwr_") and name.endswith(".txt") for name in names)
+    assert [Path(p).name for p in config.corpus.raw] == ["cn-gov-work-reports"]
     assert config.corpus.split == "none"
     assert config.corpus.metadata.endswith("cn-gov-work-reports/metadata.csv")
     assert config.run_dir == Path("runs/gov_work_reports")
 
 
 @pytest.mark.shared
-def test_gov_work_reports_config_matches_the_corpus():
+def test_gov_work_reports_config_finds_exactly_the_57_reports():
+    """The folder's README.md is documentation, not a 58th report."""
     from conftest import shared_path
+    from topics.experiment import load_experiment_config
+    from topics.ingest import discover
 
     folder = shared_path("corpora", "cn-gov-work-reports")
     on_disk = sorted(p.name for p in folder.glob("gwr_*.txt"))
-    from topics.experiment import load_experiment_config
-
     config = load_experiment_config(ROOT / "experiments" / "gov_work_reports.toml")
-    assert sorted(Path(p).name for p in config.corpus.raw) == on_disk
+    assert len(on_disk) == 57
+    assert sorted(name for _, name in discover(config.corpus.raw)) == on_disk
