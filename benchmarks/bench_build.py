@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -110,7 +109,7 @@ def main() -> int:
             ("plain jieba.lcut, 1 process", t_jieba),
             ("topics build, cold, 1 worker", t_cold_1),
             (f"topics build, cold, {args.workers} workers", t_cold_n),
-            (f"topics build, cached rebuild (stopwords changed)", t_cached),
+            ("topics build, cached rebuild (stopwords changed)", t_cached),
         ]
         lines = ["| run | seconds | MB/s | vs plain jieba |", "|---|---|---|---|"]
         for name, seconds in rows:

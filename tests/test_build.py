@@ -13,7 +13,7 @@ from topics.config import BuildConfig
 from topics.corpus import SPEECH_COLUMNS, load_corpus
 from topics.errors import TopicsError
 
-from conftest import RAW, ROOT
+from conftest import RAW
 
 CONTRACT_COLUMNS = ["doc_id", "source_file", "start_line", "end_line", "title", "year", "year_source",
                     "year_evidence", "genre", "admin_level", "place", "duplicate_of", "n_chars", "n_tokens"]

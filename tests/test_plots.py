@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import matplotlib
 import numpy as np
 import pandas as pd
-import pytest
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .config import BuildConfig, check_range, from_mapping, read_toml, to_dict
+from .config import BuildConfig, check_range, from_mapping, read_toml
 from .corpus import BuiltCorpus
 from .errors import ReproductionError, TopicsError
 from .evaluate import EvaluateConfig, heldout_split, score_sweep

@@ -33,7 +33,6 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
