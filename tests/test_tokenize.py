@@ -101,7 +101,7 @@ def test_deterministic_and_picklable(tokenizer):
     first = tokenizer.tokenize(SAMPLE)
     assert Tokenizer(USERDICT, STOPWORDS).tokenize(SAMPLE) == first
     clone = pickle.loads(pickle.dumps(tokenizer))
-    assert clone._jieba is None  # the jieba instance is rebuilt lazily, not pickled
+    assert clone._segmenter is None  # the segmenter is rebuilt lazily, not pickled
     assert clone.tokenize(SAMPLE) == first
     assert tokenize_many([SAMPLE, SAMPLE], USERDICT, STOPWORDS) == [first, first]
     assert segment_many([SAMPLE], USERDICT) == [tokenizer.segment(SAMPLE)]
@@ -120,7 +120,7 @@ def test_global_jieba_is_not_touched(tokenizer):
     import jieba
 
     tokenizer.segment("计划生育")
-    assert tokenizer._jieba is not jieba.dt
+    assert tokenizer._segmenter.python is not jieba.dt
     assert jieba.dt.FREQ.get("三查四术") is None  # our user dictionary went into the private instance only
 
 

@@ -2,7 +2,8 @@
 
 This stage has two steps with different cache lives:
 
-* :meth:`Tokenizer.segment` — raw jieba tokens. Depends only on the jieba version and the user
+* :meth:`Tokenizer.segment` — raw jieba tokens (computed by :class:`topics.segmenter.Segmenter`:
+  jieba's tokens at jieba-rs's speed). Depends only on the segmenter version and the user
   dictionary, which :attr:`Tokenizer.fingerprint` hashes; the corpus builder caches segmentation
   under that fingerprint.
 * :meth:`Tokenizer.filter` — drops stopwords, punctuation, numbers and (optionally) single
@@ -35,15 +36,13 @@ from __future__ import annotations
 import functools
 import hashlib
 from itertools import compress
-import logging
 import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import jieba
-
 from .errors import InputFileError
 from .repair import MARKER_RE
+from .segmenter import ENGINE_VERSION, Segmenter
 
 __all__ = ["Tokenizer", "load_stopwords", "load_userdict", "tokenize_many", "segment_many", "SEGMENTATION_VERSION"]
 
@@ -56,9 +55,6 @@ _UNITS = "年月日号时分秒个次项条名人户位元万亿岁倍批件例�
 _NUMBER_RE = re.compile(
     rf"^(?:[{_DIGITS}][{_DIGITS}.．,，:：/]*[%％‰]?|[{_CHINESE_NUMERALS}]+|第[{_DIGITS}{_CHINESE_NUMERALS}]+)[{_UNITS}]?$"
 )
-
-# jieba logs "Building prefix dict…" at DEBUG to stderr through the "jieba" logger.
-logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
 def load_stopwords(paths: Iterable[str | Path]) -> frozenset[str]:
@@ -126,13 +122,13 @@ class Tokenizer:
     Attributes
     ----------
     stopwords_ : frozenset of the loaded stopwords.
-    fingerprint : hash of what changes :meth:`segment` (jieba version, user dictionary).
+    fingerprint : hash of what changes :meth:`segment` (segmenter version, user dictionary).
 
     Notes
     -----
-    Uses a private ``jieba.Tokenizer`` (never jieba's global one, which other code may change),
-    built lazily on first use; pickling drops it, so sending a Tokenizer to a worker process is
-    cheap and the worker builds its own.
+    Uses a private :class:`topics.segmenter.Segmenter` (never jieba's global tokenizer, which other
+    code may change), built lazily on first use; pickling drops it, so sending a Tokenizer to a
+    worker process is cheap and the worker builds its own.
     """
 
     def __init__(self, userdict: str | Path | None = None, stopwords: Sequence[str | Path] = (),
@@ -145,29 +141,25 @@ class Tokenizer:
         self.stopwords_ = load_stopwords(self.stopwords)
         self._userdict_entries = load_userdict(userdict) if userdict is not None else []
         self._userdict_bytes = Path(userdict).read_bytes() if userdict is not None else b""
-        self._jieba: jieba.Tokenizer | None = None
+        self._segmenter: Segmenter | None = None
         self._keep: dict[str, bool] = {}
 
     @property
     def fingerprint(self) -> str:
-        """sha256 of the jieba version, this module's segmentation version and the user dictionary.
+        """sha256 of the segmenter's version, this module's segmentation version and the user dictionary.
 
         Stopwords and filters are deliberately left out: changing them must not invalidate
         cached segmentation.
         """
         digest = hashlib.sha256()
-        digest.update(f"jieba {jieba.__version__}; segment v{SEGMENTATION_VERSION}; HMM; markers {MARKER_RE.pattern}\n".encode())
+        digest.update(f"{ENGINE_VERSION}; segment v{SEGMENTATION_VERSION}; HMM; markers {MARKER_RE.pattern}\n".encode())
         digest.update(self._userdict_bytes)
         return digest.hexdigest()
 
-    def _engine(self) -> jieba.Tokenizer:
-        if self._jieba is None:
-            engine = jieba.Tokenizer()
-            engine.initialize()
-            for word, freq, tag in self._userdict_entries:
-                engine.add_word(word, freq, tag)
-            self._jieba = engine
-        return self._jieba
+    def _engine(self) -> Segmenter:
+        if self._segmenter is None:
+            self._segmenter = Segmenter(self._userdict_entries)
+        return self._segmenter
 
     def segment(self, text: str) -> list[str]:
         """Raw precise-mode tokens (HMM on); whitespace dropped; markers removed before jieba."""
@@ -176,7 +168,7 @@ class Tokenizer:
         for piece in MARKER_RE.split(text):
             if piece.strip():
                 # split() guards against tokens with inner whitespace: callers join tokens by spaces.
-                tokens.extend(part for token in engine.cut(piece, cut_all=False, HMM=True) for part in token.split())
+                tokens.extend(part for token in engine.cut(piece) for part in token.split())
         return tokens
 
     def filter(self, tokens: Iterable[str]) -> list[str]:
@@ -201,7 +193,7 @@ class Tokenizer:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_jieba"] = None  # rebuilt lazily in the receiving process
+        state["_segmenter"] = None  # rebuilt lazily in the receiving process
         state["_keep"] = {}
         return state
 

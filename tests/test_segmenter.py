@@ -1,0 +1,102 @@
+"""Tests of topics.segmenter: jieba-rs does the work, but every token must be Python jieba's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jieba
+import pytest
+import rjieba
+
+from topics.ingest import discover, read_source
+from topics.segmenter import Segmenter
+from topics.tokenize import load_userdict
+
+ROOT = Path(__file__).resolve().parents[1]
+USERDICT = load_userdict(ROOT / "corpus" / "userdict.txt")
+
+# Where jieba-rs alone gives other tokens than jieba: the dictionary total after re-weighting
+# known words (培养出来), ASCII runs joined by -_.+#&% (jieba-rs keeps them whole), dict words with
+# joiners (C++, AT&T), decimals, percentages, dates, whitespace and mixed scripts.
+HARD_LINES = [
+    "要把他们培养出来，培养出来的人才逢时逢节回来",
+    "Peen_Forming 工艺，arid-hot valleys，tree-grass 系统，SPW-1 型",
+    "第1-10条、7-10岁、e-10.626、min-1，21.50KB，2023-04-19 上传",
+    "会用C++和C#的AT&T工程师，c++程序，计生率99.5%，增长3.5%以上",
+    "P.langbianensis 30mm.Keywords: 计划生育；流动人口 服务\t管理\r\n",
+    "  ",
+    "",
+    "ｆｕｌｌ－ｗｉｄｔｈ　２０２４年，Ⅱ型、①②，“双随机、一公开”——好",
+]
+
+
+def reference(userdict) -> jieba.Tokenizer:
+    engine = jieba.Tokenizer()
+    engine.initialize()
+    for word, freq, tag in userdict:
+        engine.add_word(word, freq, tag)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return Segmenter(USERDICT), reference(USERDICT)
+
+
+@pytest.mark.parametrize("line", HARD_LINES)
+def test_hard_lines_match_python_jieba(pair, line):
+    segmenter, jieba_engine = pair
+    assert segmenter.cut(line) == list(jieba_engine.cut(line, cut_all=False, HMM=True))
+
+
+def test_the_dictionary_total_correction_is_needed(pair):
+    """Without it jieba-rs cuts 培养/出来 where jieba with our user dictionary keeps 培养出来."""
+    segmenter, jieba_engine = pair
+    uncorrected = rjieba.Jieba()
+    for word, _, tag in USERDICT:
+        uncorrected.add_word(word, jieba_engine.FREQ[word], tag)
+    line = "培养出来的人才"
+    expected = list(jieba_engine.cut(line, HMM=True))
+    assert "培养出来" in expected
+    assert uncorrected.cut(line, True) != expected
+    assert segmenter.cut(line) == expected
+
+
+def test_every_line_of_the_embedded_corpus_matches_python_jieba(pair):
+    segmenter, jieba_engine = pair
+    lines = [line for path, name in discover([str(ROOT / "corpus" / "raw")])
+             for line in read_source(path, name).text.split("\n")]
+    assert len(lines) > 400
+    differing = [line for line in lines if segmenter.cut(line) != list(jieba_engine.cut(line, HMM=True))]
+    assert differing == []
+
+
+def test_words_without_frequency_get_jiebas_suggested_frequency():
+    userdict = [("出生人口性别比", None, None), ("三查四术", None, "n")]
+    segmenter, jieba_engine = Segmenter(userdict), reference(userdict)
+    line = "治理出生人口性别比偏高，落实三查四术"
+    assert segmenter.cut(line) == list(jieba_engine.cut(line, HMM=True))
+    assert "出生人口性别比" in segmenter.cut(line)
+
+
+def test_force_split_words_use_python_jieba_throughout():
+    """A frequency-0 entry changes jieba's HMM globally; jieba-rs cannot follow, so Python jieba does it all."""
+    try:
+        segmenter = Segmenter([("计划生育", 0, None)])
+        assert segmenter.python_only
+        line = "做好计划生育工作"
+        assert segmenter.cut(line) == list(segmenter.python.cut(line, HMM=True))
+        assert "计划生育" not in segmenter.cut(line)
+    finally:  # jieba keeps force-split words in a global table: do not leak into other tests
+        jieba.finalseg.Force_Split_Words.discard("计划生育")
+
+
+def test_bench_corpus_sample_matches_python_jieba(pair):
+    folder = ROOT.parent / "shared" / "bench-corpus" / "fudan-cn-textclass-9"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found: the bench corpus lives in ../shared beside the checkout")
+    segmenter, jieba_engine = pair
+    files = discover([str(folder)])[::60]  # ~40 files over all nine classes, with their English abstracts
+    lines = [line for path, name in files for line in read_source(path, name).text.split("\n")]
+    differing = [line for line in lines if segmenter.cut(line) != list(jieba_engine.cut(line, HMM=True))]
+    assert differing == []
