@@ -163,7 +163,7 @@ def test_failed_build_keeps_the_previous_corpus_intact(tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_module, "_write_dictionary_and_bow", explode)
+    monkeypatch.setattr(build_module, "build_units", explode)
     with pytest.raises(RuntimeError):
         build_corpus(config, progress=False, force=True)
     assert _digest_tree(tmp_path / "c") == before

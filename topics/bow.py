@@ -22,7 +22,7 @@ from typing import Iterable
 import numpy as np
 from gensim.corpora import Dictionary
 
-__all__ = ["VocabularyCounter", "MmWriter", "doc2bow", "write_mm", "save_as_text"]
+__all__ = ["VocabularyCounter", "MmWriter", "doc2bow", "write_mm", "save_as_text", "write_dictionary_text", "format_int_rows"]
 
 _MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"  # gensim's MmWriter.HEADER_LINE
 
@@ -116,6 +116,20 @@ class MmWriter:
             self.num_nnz += len(ids)
             self._max_id = max(self._max_id, int(ids[-1]))
 
+    def write_rows(self, row_nnz: np.ndarray, ids: np.ndarray, counts: np.ndarray) -> None:
+        """Write the next ``len(row_nnz)`` documents at once, as CSR arrays (ids sorted within each row).
+
+        Same bytes as :meth:`write` per document; the lines are formatted with numpy.
+        """
+        n_rows = len(row_nnz)
+        if len(ids):
+            docs = np.repeat(np.arange(self.num_docs + 1, self.num_docs + n_rows + 1, dtype=np.int64), row_nnz)
+            self._out.write(format_int_rows([docs, np.asarray(ids, dtype=np.int64) + 1, np.asarray(counts)]))
+            self.num_nnz += len(ids)
+            last_ids = np.asarray(ids)[np.cumsum(row_nnz)[row_nnz > 0] - 1]
+            self._max_id = max(self._max_id, int(last_ids.max()))
+        self.num_docs += n_rows
+
     def close(self, num_terms: int) -> tuple[int, int]:
         """Finish the file; return (documents, non-zeros)."""
         stats = f"{self.num_docs} {num_terms or self._max_id + 1} {self.num_nnz}"
@@ -125,6 +139,42 @@ class MmWriter:
         self._out.write(stats.encode("utf-8"))
         self._out.close()
         return self.num_docs, self.num_nnz
+
+
+def format_int_rows(columns: list[np.ndarray]) -> bytes:
+    """``"".join(f"{a} {b} {c}\\n" ...)`` for non-negative integer columns, built with numpy.
+
+    Each column becomes a block of right-aligned ASCII digits whose leading zeros are NUL bytes;
+    dropping the NULs leaves exactly the bytes of Python's ``%d`` formatting.
+    """
+    n = len(columns[0])
+    if n == 0:
+        return b""
+    blocks = []
+    for j, column in enumerate(columns):
+        values = np.asarray(column, dtype=np.int64)
+        top = int(values.max())
+        if top < len(values):  # small numbers: format each possible value once, then look them up
+            blocks.append(_ascii_digits(np.arange(top + 1, dtype=np.int64))[values])
+        else:
+            blocks.append(_ascii_digits(values))
+        blocks.append(np.full((n, 1), ord("\n" if j == len(columns) - 1 else " "), dtype=np.uint8))
+    matrix = np.hstack(blocks)
+    return matrix[matrix != 0].tobytes()
+
+
+def _ascii_digits(values: np.ndarray) -> np.ndarray:
+    """``(n, width)`` uint8: each value's decimal digits, right-aligned, leading zeros as NUL."""
+    if len(values) and values.min() < 0:
+        raise ValueError("format_int_rows: negative value")
+    width = len(str(int(values.max()))) if len(values) else 1
+    digits = np.empty((len(values), width), dtype=np.uint8)
+    for k in range(width):
+        power = 10 ** (width - 1 - k)
+        digits[:, k] = 48 + (values // power) % 10
+        if k < width - 1:  # a leading zero is padding; the last digit always shows
+            digits[values < power, k] = 0
+    return digits
 
 
 def write_mm(path: str | Path, bows: Iterable[list[tuple[int, int]]], num_terms: int) -> tuple[int, int]:
@@ -137,7 +187,12 @@ def write_mm(path: str | Path, bows: Iterable[list[tuple[int, int]]], num_terms:
 
 def save_as_text(dictionary: Dictionary, path: str | Path) -> None:
     """``dictionary.save_as_text(path, sort_by_word=True)``, written in one go (same bytes)."""
-    dfs = dictionary.dfs
-    lines = [f"{dictionary.num_docs}\n"]
-    lines += [f"{i}\t{word}\t{dfs.get(i, 0)}\n" for word, i in sorted(dictionary.token2id.items())]
-    Path(path).write_bytes("".join(lines).encode("utf-8"))
+    entries = sorted(dictionary.token2id.items())
+    write_dictionary_text(path, dictionary.num_docs, [i for _, i in entries], [word for word, _ in entries],
+                          [dictionary.dfs.get(i, 0) for _, i in entries])
+
+
+def write_dictionary_text(path: str | Path, num_docs: int, ids: list[int], words: list[str], dfs: list[int]) -> None:
+    """The bytes of ``Dictionary.save_as_text(sort_by_word=True)`` from its entries, already sorted by word."""
+    lines = "".join(map("{}\t{}\t{}\n".format, ids, words, dfs))
+    Path(path).write_bytes(f"{num_docs}\n{lines}".encode("utf-8"))

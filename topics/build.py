@@ -1,17 +1,25 @@
 """Build a speech-level corpus from raw documents: the orchestration of the builder stages.
 
-1. Files (in parallel worker processes, see :mod:`topics.fileworker`): ingest → boilerplate →
+Stage 1 — from raw files to a token store (:mod:`topics.tokenstore`), kept in the build cache:
+
+1. files, in parallel worker processes (:mod:`topics.fileworker`): ingest → boilerplate →
    segment → repair → metadata → jieba segmentation and duplicate-finder sketch of each speech.
    Each file's result is cached by content hash (:mod:`topics.buildcache`), and so is the
-   segmentation of each speech, so a rebuild after changing stopwords, filters or K does not
-   read or segment anything again.
-2. Corpus-wide, in the main process: metadata overrides and duplicate links (from the workers'
-   sketches; cached by the texts' hashes), here; then (:mod:`topics.buildunits`) stopwords and
-   filters, modelling units (whole speeches or paragraph chunks), tokens, dictionary and
-   bag-of-words.
+   segmentation of each speech;
+2. corpus-wide, in the main process: metadata overrides, duplicate links (from the workers'
+   sketches; cached by the texts' hashes), the clean texts and every speech's token ids.
+
+Stage 2 (:mod:`topics.buildunits`) — from the token store to the corpus: stopwords and filters,
+modelling units (whole speeches or paragraph chunks), tokens, dictionary and bag-of-words.
+
+The token store is keyed by everything stage 1 depends on (inputs, builder code and rules,
+segmenter, metadata overrides, duplicate threshold), so a rebuild after changing only stopwords,
+filters, units or vocabulary settings reads no raw file and no cached file result: it goes
+straight to stage 2, which works on integer arrays.
 
 Results stream to disk file by file and speech by speech, so memory holds the per-speech table,
-the duplicate finder's sketches (512 bytes a speech) and the vocabulary, never the corpus text.
+the duplicate finder's sketches (512 bytes a speech), the vocabulary and one block of token ids,
+never the corpus text.
 Everything is written into a temporary folder that replaces ``config.out`` only when the build succeeds, so a failed
 build never leaves a half-written corpus. Building again with the same inputs and settings (same
 content hash) returns the existing corpus at once.
@@ -34,12 +42,11 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from . import __version__, dedup
+from . import __version__, bow, buildunits, dedup
+from . import tokenstore as tokenstore_module
 from .buildcache import BuildCache
 from .buildreport import write_reports
-from .buildunits import PendingUnits
-from .buildunits import make_units as _make_units
-from .buildunits import write_dictionary_and_bow as _write_dictionary_and_bow
+from .buildunits import build_units
 from .config import BuildConfig, to_dict
 from .corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
 from .dedup import Sketch, link_duplicates, shingles
@@ -49,6 +56,7 @@ from .fileworker import FileProcessor, FileResult, init_worker, process_in_worke
 from .ingest import discover
 from .metadata import apply_overrides, load_overrides
 from .tokenize import Tokenizer
+from .tokenstore import TokenStore, TokenStoreWriter, prune_stores
 
 
 @dataclass
@@ -63,7 +71,18 @@ class BuildLog:
     overrides: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    cache: dict[str, int] = field(default_factory=lambda: {"files_cached": 0, "files_read": 0, "hits": 0, "misses": 0})
+    cache: dict[str, Any] = field(default_factory=lambda: {"files_cached": 0, "files_read": 0, "hits": 0, "misses": 0})
+
+    _STAGE1 = ("inputs", "skipped", "removals", "repairs", "duplicates", "overrides", "notes")
+
+    def stage1_state(self) -> dict[str, Any]:
+        """What stage 1 logged, to keep with the token store."""
+        return {name: list(getattr(self, name)) for name in self._STAGE1}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take over what stage 1 logged (when the token store comes from the cache, or was just built)."""
+        for name in self._STAGE1:
+            setattr(self, name, list(state[name]))
 
 
 def _resource_hashes(config: BuildConfig) -> dict[str, str | None]:
@@ -93,9 +112,55 @@ def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], processing
         "resources": _resource_hashes(config),
         "processing": processing,  # builder code, rules and segmenter (see fileworker)
         "dedup": sha256_bytes(Path(dedup.__file__).read_bytes()),
+        "stage2": [sha256_bytes(Path(module.__file__).read_bytes()) for module in (buildunits, bow, tokenstore_module)],
         "topics": __version__,
     }
     return sha256_json(payload), files
+
+
+def _stage1_key(config: BuildConfig, input_hashes: list[dict[str, str]], processing: str) -> str:
+    """Hash of everything the token store depends on (and nothing that only stage 2 uses)."""
+    metadata = sha256_file(config.metadata) if Path(config.metadata).is_file() else None
+    code = [sha256_bytes(Path(module.__file__).read_bytes()) for module in (dedup, tokenstore_module)]
+    return sha256_json(["token-store", input_hashes, processing, metadata, config.duplicate_threshold,
+                        config.strict, code, sha256_bytes(Path(__file__).read_bytes()), __version__])
+
+
+def _token_store(config: BuildConfig, inputs, input_hashes, processing: str, tokenizer: Tokenizer, log: "BuildLog",
+                 progress: bool) -> TokenStore:
+    """The token store of this build's stage 1: from the cache, else built (and cached) now."""
+    stores = Path(config.cache_dir) / "token-stores"
+    folder = stores / _stage1_key(config, input_hashes, processing)
+    if TokenStore.is_complete(folder):
+        store = TokenStore(folder)
+        log.cache.update(files_cached=len(store.log_state["inputs"]) + len(store.log_state["skipped"]),
+                         token_store="reused")
+        for entry in store.log_state["skipped"]:
+            print(f"warning: skipped {entry['source_file']}: {entry['reason']}", file=sys.stderr)
+        return store
+    stores.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=stores))
+    try:
+        writer = TokenStoreWriter(building)
+        try:
+            speeches, sketches, spool = _read_files(config, inputs, input_hashes, processing, writer, building, log,
+                                                    progress)
+            _mark_duplicates(config, speeches, sketches, spool, building, log)
+        except BaseException:
+            writer.abort()
+            raise
+        (building / "shingles.tmp").unlink()
+        writer.close(speeches, log.stage1_state(), tokenizer.word_flags)
+        if folder.exists():  # another build finished the same store meanwhile
+            shutil.rmtree(building)
+        else:
+            os.replace(building, folder)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    prune_stores(stores, keep=3)
+    log.cache["token_store"] = "new"
+    return TokenStore(folder)
 
 
 def build_corpus(config: BuildConfig | None = None, progress: bool = True, force: bool = False) -> BuiltCorpus:
@@ -132,13 +197,14 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         log = BuildLog()
-        speeches, sketches, spool = _read_files(config, inputs, input_hashes, processing, tokenizer, workdir, log, progress)
-        _mark_duplicates(config, speeches, sketches, spool, workdir, log)
-        del sketches, spool
-        vocabulary = _make_units(config, speeches, workdir, log)
-        dictionary = _write_dictionary_and_bow(config, vocabulary, workdir, log)
-        (workdir / "units.tmp").unlink()
-        (workdir / "shingles.tmp").unlink()
+        store = _token_store(config, inputs, input_hashes, processing, tokenizer, log, progress)
+        log.restore(store.log_state)
+        speeches = [dict(row, n_tokens=0, n_units=0) for row in store.speeches]
+        for row in speeches:  # duplicates stay in the table; in the model only if asked for
+            row["in_model"] = not (row["duplicate_of"] is not None and config.exclude_duplicates)
+        dictionary = build_units(config, store, speeches, tokenizer, workdir, log)
+        shutil.copyfile(store.folder / "texts.jsonl", workdir / "texts.jsonl")
+        del store
         log.timings["total"] = round(time.perf_counter() - started, 3)
         log.timings["cpu_main_process"] = round(time.process_time() - started_cpu, 3)
         _write_tables(speeches, workdir)
@@ -226,12 +292,12 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
             result.new_segmentations = []
             result.segmentation_hits = 0
             if result.skipped is None:  # an unusable file is checked again next time
-                kept = [(speech.filtered, speech.shingles) for speech in result.speeches]
-                for speech in result.speeches:  # stopword-dependent, or only needed now: not cached
-                    speech.filtered = speech.shingles = None
+                kept = [speech.shingles for speech in result.speeches]
+                for speech in result.speeches:  # only needed now: not cached
+                    speech.shingles = None
                 cache.put_file(key, result)
-                for speech, (tokens, shingled) in zip(result.speeches, kept):
-                    speech.filtered, speech.shingles = tokens, shingled
+                for speech, shingled in zip(result.speeches, kept):
+                    speech.shingles = shingled
             yield result
     finally:
         if pool is not None:
@@ -239,11 +305,11 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
             pool.join()
 
 
-def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, workdir: Path, log: BuildLog,
+def _read_files(config, inputs, input_hashes, processing, store: TokenStoreWriter, folder: Path, log: BuildLog,
                 progress: bool) -> tuple[list[dict[str, Any]], list[tuple[Sketch, str]], ShingleSpool]:
     """Speech rows in corpus order, each speech's duplicate-finder sketch and text hash, and their shingles.
 
-    Writes texts.jsonl and (see topics.buildunits) the pending units of every speech.
+    Writes every speech's clean text and tokens into the token store.
     """
     t0 = time.perf_counter()
     overrides = load_overrides(config.metadata) if Path(config.metadata).is_file() else None
@@ -251,37 +317,35 @@ def _read_files(config, inputs, input_hashes, processing, tokenizer: Tokenizer, 
     rows: list[dict[str, Any]] = []
     sketches: list[tuple[Sketch, str]] = []
     cache = BuildCache(config.cache_dir)
-    units = PendingUnits(workdir / "units.tmp", config, tokenizer)
-    spool = ShingleSpool(workdir / "shingles.tmp")
+    spool = ShingleSpool(folder / "shingles.tmp")
     try:
-        with open(workdir / "texts.jsonl", "w", encoding="utf-8", newline="\n") as texts:
-            results = _file_results(config, inputs, input_hashes, processing, cache, log)
-            for result in tqdm(results, total=len(inputs), desc="reading", unit="file", disable=not progress,
-                               file=sys.stderr):
-                if result.skipped is not None:
-                    problem, advice = result.skipped
-                    if config.strict:
-                        raise InputFileError(paths[result.name], problem, advice)
-                    log.skipped.append({"source_file": result.name, "reason": f"{problem} — {advice}"})
-                    print(f"warning: skipped {paths[result.name]}: {problem} — {advice}", file=sys.stderr)
-                    continue
-                log.inputs.append({"source_file": result.name, "encoding": result.encoding,
-                                   "n_lines": result.n_lines, "n_speeches": len(result.speeches)})
-                log.removals.extend(result.removals)
-                log.repairs.extend(result.repairs)
-                if not result.speeches:
-                    log.notes.append(f"{result.name}: no speech text left after boilerplate removal")
-                for speech in result.speeches:
-                    rows.append(_speech_row(speech, result.encoding, overrides))
-                    sketches.append((speech.sketch, speech.text_sha256))
-                    texts.write(speech.text_json + "\n")
-                    spool.add(len(rows) - 1, speech.shingles)
-                    units.add(len(rows) - 1, rows[-1], speech.line_numbers, speech.segmented, speech.filtered)
+        texts = store.texts
+        results = _file_results(config, inputs, input_hashes, processing, cache, log)
+        for result in tqdm(results, total=len(inputs), desc="reading", unit="file", disable=not progress,
+                           file=sys.stderr):
+            if result.skipped is not None:
+                problem, advice = result.skipped
+                if config.strict:
+                    raise InputFileError(paths[result.name], problem, advice)
+                log.skipped.append({"source_file": result.name, "reason": f"{problem} — {advice}"})
+                print(f"warning: skipped {paths[result.name]}: {problem} — {advice}", file=sys.stderr)
+                continue
+            log.inputs.append({"source_file": result.name, "encoding": result.encoding,
+                               "n_lines": result.n_lines, "n_speeches": len(result.speeches)})
+            log.removals.extend(result.removals)
+            log.repairs.extend(result.repairs)
+            if not result.speeches:
+                log.notes.append(f"{result.name}: no speech text left after boilerplate removal")
+            for speech in result.speeches:
+                rows.append(_speech_row(speech, result.encoding, overrides))
+                sketches.append((speech.sketch, speech.text_sha256))
+                texts.write(speech.text_json + "\n")
+                spool.add(len(rows) - 1, speech.shingles)
+                store.add(speech.tokens, speech.line_numbers)
+        texts.flush()  # the duplicate finder may read texts back
     finally:
-        units.close()
         spool.close()
         cache.close()
-    log.timings["filter_cached_segmentation"] = round(units.seconds, 3)
     if overrides is not None:
         log.overrides.extend(str(item) for item in overrides.unmatched())
         if overrides.ignored_columns:
@@ -367,7 +431,6 @@ def _mark_duplicates(config: BuildConfig, speeches: list[dict[str, Any]], sketch
             continue
         row["duplicate_of"] = link.duplicate_of
         row["duplicate_kind"] = link.kind
-        row["in_model"] = not config.exclude_duplicates
         log.duplicates.append({"doc_id": link.doc_id, "duplicate_of": link.duplicate_of,
                                "kind": link.kind, "similarity": round(link.similarity, 4)})
     log.timings["dedup"] = round(time.perf_counter() - t0, 3)

@@ -1,18 +1,21 @@
-"""Stage 2 of the build: speeches → filtered tokens → modelling units → dictionary and bag-of-words.
+"""Stage 2 of the build: token store → filtered tokens → modelling units → dictionary and bag-of-words.
 
-Split in two so that little is left for after the duplicates are known:
+Works on the integer ids of a :class:`topics.tokenstore.TokenStore`, a block of speeches at a
+time (memory holds one block and the vocabulary, never the corpus):
 
-* while the files are read, each speech's segmentation is filtered (stopwords and filters,
-  :func:`filter_segmented`: done in the worker processes for fresh files, in the main process
-  for cached ones, memoised per distinct token either way) and grouped into modelling units
-  (whole speeches or paragraph chunks); :class:`PendingUnits` writes them to ``units.tmp``;
-* once the duplicates are known, :func:`make_units` copies the units of the speeches in the
-  model to ``units.csv`` and ``tokens.txt``, counting the vocabulary on the way — and, when no
-  vocabulary filter is set (ids are then final as soon as they are given), writing the
-  bag-of-words in the same pass; :func:`write_dictionary_and_bow` writes the gensim
-  dictionary (and ``corpus.mm`` with a second pass when ``filter_extremes`` renumbers).
+1. stopwords and filters: one keep/drop decision per distinct token
+   (:meth:`topics.tokenize.Tokenizer.keep_mask`), applied to all ids at once;
+2. modelling units: whole speeches, or paragraphs merged until a chunk has
+   ``chunk_min_tokens`` tokens (a short tail joins the previous chunk), for the speeches in the
+   model; written to ``units.csv`` and ``tokens.txt``;
+3. the vocabulary, numbered as gensim's ``Dictionary.add_documents`` numbers it (each unit's new
+   words get the next ids, in sorted order), with document and collection frequencies;
+4. the bag-of-words of each unit (a sparse row), written to ``corpus.mm`` with the bytes
+   ``MmCorpus.serialize`` writes — at once when no vocabulary filter is set, else after
+   ``filter_extremes`` from the rows kept on disk.
 
-Everything streams: memory holds the vocabulary, not the tokens.
+``tests/test_buildunits.py`` checks all of it against gensim and the per-token reference
+(:meth:`topics.tokenize.Tokenizer.filter`).
 """
 
 from __future__ import annotations
@@ -21,158 +24,234 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+import numpy as np
+import scipy.sparse
 from gensim.corpora import Dictionary
 
-from .bow import MmWriter, VocabularyCounter, doc2bow, save_as_text
+from .bow import MmWriter, write_dictionary_text
 from .config import BuildConfig
 from .corpus import UNIT_COLUMNS
 from .tokenize import Tokenizer
+from .tokenstore import TokenStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildLog
 
-__all__ = ["filter_segmented", "speech_units", "PendingUnits", "make_units", "write_dictionary_and_bow"]
+__all__ = ["build_units", "chunk_lines"]
+
+BLOCK_TOKENS = 4_000_000  # raw tokens per block of speeches: bounds memory whatever the corpus size
 
 
+def chunk_lines(line_numbers: list[int], line_counts: list[int], min_tokens: int) -> list[tuple[int, int, int, int]]:
+    """Group a speech's lines into paragraph chunks: ``(start_line, end_line, first_token, end_token)``.
 
-
-def _chunks(line_numbers: list[int], line_tokens: list[list[str]], unit: str, min_tokens: int):
-    """Group a speech's lines into modelling units: (start_line, end_line, tokens)."""
-    if unit == "speech":
-        tokens = [tok for toks in line_tokens for tok in toks]
-        return [(line_numbers[0], line_numbers[-1], tokens)] if line_numbers else []
-    chunks: list[tuple[int, int, list[str]]] = []
-    current: list[str] = []
-    start = None
-    for number, toks in zip(line_numbers, line_tokens):
+    Lines are added until the chunk has ``min_tokens`` tokens; a short tail joins the previous
+    chunk (or stands alone if it is the only one). Token positions count the speech's kept tokens.
+    """
+    chunks: list[list[int]] = []
+    current = position = 0
+    start = first = None
+    for number, count in zip(line_numbers, line_counts):
         if start is None:
-            start = number
-        current.extend(toks)
-        if len(current) >= min_tokens:
-            chunks.append((start, number, current))
-            current, start = [], None
+            start, first = number, position
+        current += count
+        position += count
+        if current >= min_tokens:
+            chunks.append([start, number, first, position])
+            current, start = 0, None
     if current:
-        if chunks:  # a short tail joins the previous chunk rather than standing alone
-            s, _, toks = chunks[-1]
-            chunks[-1] = (s, line_numbers[-1], toks + current)
+        if chunks:
+            chunks[-1][1], chunks[-1][3] = line_numbers[-1], position
         else:
-            chunks.append((start, line_numbers[-1], current))
-    return chunks
+            chunks.append([start, line_numbers[-1], first, position])
+    return [(a, b, c, d) for a, b, c, d in chunks if d > c]
 
 
-def filter_segmented(tokenizer: Tokenizer, segmented: str, unit: str) -> str:
-    """Apply stopwords and filters to a speech's segmentation (lines of space-separated tokens).
+class _Vocabulary:
+    """The vocabulary as gensim's Dictionary would number it, with dfs/cfs as arrays by id."""
 
-    Same format back; with ``unit == "speech"`` line breaks do not matter and the result is one line.
-    """
-    if unit == "speech":
-        return " ".join(tokenizer.filter(segmented.split()))
-    return "\n".join(" ".join(tokenizer.filter(line.split(" "))) if line else "" for line in segmented.split("\n"))
+    def __init__(self, n_types: int, type_rank: np.ndarray):
+        self.id_of_type = np.full(n_types, -1, dtype=np.int64)
+        self.type_of_id: list[np.ndarray] = []
+        self.size = 0
+        self.type_rank = type_rank
+        self.dfs = np.zeros(0, dtype=np.int64)
+        self.cfs = np.zeros(0, dtype=np.int64)
+        self.num_docs = self.num_pos = self.num_nnz = 0
 
+    def number_new_types(self, types: np.ndarray, unit_of_token: np.ndarray) -> None:
+        """Give ids to the types not seen before: by the unit they first occur in, then in sorted order."""
+        new = self.id_of_type[types] < 0
+        if not new.any():
+            return
+        new_types, first = np.unique(types[new], return_index=True)
+        first_unit = unit_of_token[np.flatnonzero(new)[first]]
+        ordered = new_types[np.lexsort((self.type_rank[new_types], first_unit))]
+        self.id_of_type[ordered] = np.arange(self.size, self.size + len(ordered))
+        self.type_of_id.append(ordered)
+        self.size += len(ordered)
 
-def speech_units(config: BuildConfig, line_numbers: list[int], filtered: str) -> tuple[int, list[tuple[int, int, str]]]:
-    """``(n_tokens, units)`` of a speech: units are ``(start_line, end_line, tokens)``, none empty."""
-    if config.unit == "speech":
-        if not filtered:
-            return 0, []
-        return filtered.count(" ") + 1, ([(line_numbers[0], line_numbers[-1], filtered)] if line_numbers else [])
-    lines = [line.split(" ") if line else [] for line in filtered.split("\n")]
-    chunks = _chunks(line_numbers, lines, config.unit, config.chunk_min_tokens)
-    return sum(len(toks) for toks in lines), [(start, end, " ".join(toks)) for start, end, toks in chunks if toks]
+    def count(self, ids: np.ndarray, rows: scipy.sparse.csr_matrix) -> None:
+        grow = self.size - len(self.dfs)
+        if grow > 0:
+            self.dfs = np.concatenate([self.dfs, np.zeros(grow, dtype=np.int64)])
+            self.cfs = np.concatenate([self.cfs, np.zeros(grow, dtype=np.int64)])
+        self.cfs += np.bincount(ids, minlength=self.size)
+        self.dfs += np.bincount(rows.indices, minlength=self.size)
+        self.num_docs += rows.shape[0]
+        self.num_pos += len(ids)
+        self.num_nnz += rows.nnz
 
+    def type_of_id_array(self) -> np.ndarray:
+        return np.concatenate(self.type_of_id) if self.type_of_id else np.zeros(0, dtype=np.int64)
 
-class PendingUnits:
-    """``units.tmp``: the units of every speech, written as the files are read.
-
-    One line per unit: ``position<TAB>start_line<TAB>end_line<TAB>tokens`` (``position`` = the
-    speech's row in corpus order).
-    """
-
-    def __init__(self, path: Path, config: BuildConfig, tokenizer: Tokenizer):
-        self.path, self.config, self.tokenizer = path, config, tokenizer
-        self._out = open(path, "w", encoding="utf-8", newline="\n")
-        self.seconds = 0.0
-
-    def add(self, position: int, row: dict[str, Any], line_numbers: list[int], segmented: str,
-            filtered: str | None) -> None:
-        """Record a speech's units and set ``row["n_tokens"]``; ``filtered`` may be None (then it is computed)."""
-        t0 = time.perf_counter()
-        if filtered is None:
-            filtered = filter_segmented(self.tokenizer, segmented, self.config.unit)
-        row["n_tokens"], units = speech_units(self.config, line_numbers, filtered)
-        if units:
-            self._out.write("".join(f"{position}\t{start}\t{end}\t{tokens}\n" for start, end, tokens in units))
-        self.seconds += time.perf_counter() - t0
-
-    def close(self) -> None:
-        self._out.close()
+    def dictionary(self, types: list[str]) -> Dictionary:
+        dictionary = Dictionary()
+        words = [types[t] for t in self.type_of_id_array().tolist()]
+        dictionary.token2id = dict(zip(words, range(len(words))))
+        dictionary.dfs = dict(zip(range(len(words)), self.dfs.tolist()))
+        dictionary.cfs = dict(zip(range(len(words)), self.cfs.tolist()))
+        dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = self.num_docs, self.num_pos, self.num_nnz
+        return dictionary
 
 
 def _vocabulary_filter(config: BuildConfig) -> bool:
     return config.no_below > 1 or config.no_above < 1.0 or bool(config.keep_n)
 
 
-def make_units(config: BuildConfig, speeches: list[dict[str, Any]], workdir: Path, log: "BuildLog") -> VocabularyCounter:
-    """Write units.csv and tokens.txt for the speeches in the model, count the vocabulary.
+def _speech_blocks(store: TokenStore) -> Iterator[tuple[int, int]]:
+    """Consecutive speeches ``[first, end)`` with about BLOCK_TOKENS raw tokens each."""
+    line_starts = np.concatenate([[0], np.cumsum(store.speech_lines, dtype=np.int64)])
+    token_starts = np.concatenate([[0], np.cumsum(store.line_lengths, dtype=np.int64)])
+    speech_tokens = token_starts[line_starts]
+    first = 0
+    n = len(store.speech_lines)
+    while first < n:
+        end = int(np.searchsorted(speech_tokens, speech_tokens[first] + BLOCK_TOKENS, side="right")) - 1
+        end = min(max(end, first + 1), n)
+        yield first, end
+        first = end
 
-    Without a vocabulary filter, ``corpus.mm`` is written in the same pass.
+
+def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str, Any]], tokenizer: Tokenizer,
+                workdir: Path, log: "BuildLog") -> Dictionary:
+    """Write units.csv, tokens.txt, dictionary.gensim/.txt and corpus.mm; set each speech's counts.
+
+    ``speeches`` are the rows of ``store`` (same order) with ``in_model`` already decided; this
+    sets ``n_tokens`` (kept tokens of every speech) and ``n_units``, and takes a speech out of
+    the model when no token of it is left.
     """
     t0 = time.perf_counter()
-    vocabulary = VocabularyCounter()
+    types = store.types
+    keep = tokenizer.keep_mask(store.word_flags, dict(zip(types, range(len(types)))))
+    words = np.array(types, dtype=object)
+    vocabulary = _Vocabulary(len(types), store.type_rank)
     one_pass = not _vocabulary_filter(config)
     bow = MmWriter(workdir / "corpus.mm") if one_pass else None
+    pending_rows = workdir / "rows.tmp"  # (row nnz, ids, counts) blocks for the second pass
+    line_starts = np.concatenate([[0], np.cumsum(store.speech_lines, dtype=np.int64)])
+    token_starts = np.concatenate([[0], np.cumsum(store.line_lengths, dtype=np.int64)])
     with open(workdir / "tokens.txt", "w", encoding="utf-8", newline="\n") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out, \
-            open(workdir / "units.tmp", encoding="utf-8") as pending:
+            open(pending_rows, "wb") as pending:
         units_out.write(",".join(UNIT_COLUMNS) + "\n")
-        for line in pending:
-            position, start, end, tokens = line.rstrip("\n").split("\t")
-            row = speeches[int(position)]
-            if not row["in_model"]:
+        for first, end in _speech_blocks(store):
+            l0, l1 = int(line_starts[first]), int(line_starts[end])
+            t_first = int(token_starts[l0])
+            raw = np.asarray(store.ids[t_first:int(token_starts[l1])])
+            kept = keep[raw]
+            kept_before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # kept tokens before each raw token
+            line_kept_start = kept_before[token_starts[l0:l1 + 1] - t_first]
+            line_counts = np.diff(line_kept_start).tolist()
+            filtered = raw[kept]
+            units = []  # (row, chunk, start_line, end_line, first_token, end_token) in the block's filtered tokens
+            for s in range(first, end):
+                row = speeches[s]
+                a, b = int(line_starts[s]) - l0, int(line_starts[s + 1]) - l0
+                counts = line_counts[a:b]
+                row["n_tokens"] = sum(counts)
+                if not row["in_model"] or not row["n_tokens"]:
+                    continue
+                numbers = store.line_numbers[l0 + a:l0 + b].tolist()
+                offset = int(line_kept_start[a])
+                if config.unit == "speech":
+                    spans = [(numbers[0], numbers[-1], 0, row["n_tokens"])]
+                else:
+                    spans = chunk_lines(numbers, counts, config.chunk_min_tokens)
+                for chunk, (start_line, end_line, f0, f1) in enumerate(spans):
+                    units.append((s, chunk, start_line, end_line, offset + f0, offset + f1))
+                row["n_units"] = len(spans)
+            if not units:
                 continue
-            chunk_index = row["n_units"]
-            row["n_units"] += 1
-            toks = tokens.split(" ")
-            units_out.write(f"{row['doc_id']}/{chunk_index},{row['doc_id']},{chunk_index},{start},{end},{len(toks)}\n")
-            tokens_out.write(tokens + "\n")
+            starts = np.array([u[4] for u in units], dtype=np.int64)
+            lengths = np.array([u[5] - u[4] for u in units], dtype=np.int64)
+            indptr = np.concatenate([[0], np.cumsum(lengths)])
+            positions = np.arange(indptr[-1]) - np.repeat(indptr[:-1] - starts, lengths)
+            unit_types = filtered[positions]
+            vocabulary.number_new_types(unit_types, np.repeat(np.arange(len(units)), lengths))
+            ids = vocabulary.id_of_type[unit_types]
+            rows = scipy.sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, indptr),
+                                           shape=(len(units), vocabulary.size))
+            rows.sum_duplicates()  # sorts each row's ids and counts repeats: the bag-of-words
+            vocabulary.count(ids, rows)
+            unit_words = words[unit_types].tolist()
+            tokens_out.write("".join(" ".join(unit_words[indptr[i]:indptr[i + 1]]) + "\n" for i in range(len(units))))
+            units_out.write("".join(f"{speeches[s]['doc_id']}/{chunk},{speeches[s]['doc_id']},{chunk},{a},{b},{f1 - f0}\n"
+                                    for s, chunk, a, b, f0, f1 in units))
+            row_nnz = np.diff(rows.indptr)
             if bow is not None:
-                bow.write_arrays(*vocabulary.add(toks, bow=True))
+                bow.write_rows(row_nnz, rows.indices, rows.data)
             else:
-                vocabulary.add(toks)
-    if bow is not None:
-        bow.close(num_terms=len(vocabulary.token2id))
+                for array in (np.array([len(units), rows.nnz], dtype=np.int64), row_nnz.astype(np.int64),
+                              rows.indices.astype(np.int64), rows.data.astype(np.int64)):
+                    array.tofile(pending)
     for row in speeches:
         if row["in_model"] and not row["n_units"]:
             row["in_model"] = False
             log.notes.append(f"{row['doc_id']}: no tokens left after filtering; left out of the model")
     log.timings["units"] = round(time.perf_counter() - t0, 3)
-    return vocabulary
 
-
-def _iter_token_file(path: Path) -> Iterator[list[str]]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            line = line.rstrip("\n")
-            yield line.split(" ") if line else []
-
-
-def write_dictionary_and_bow(config: BuildConfig, vocabulary: VocabularyCounter, workdir: Path,
-                              log: "BuildLog") -> Dictionary:
-    """Save the dictionary (after ``filter_extremes``, if set) and, if :func:`make_units` did not, ``corpus.mm``."""
     t0 = time.perf_counter()
-    dictionary = vocabulary.dictionary()
+    dictionary = vocabulary.dictionary(types)
     size_before = len(dictionary)
-    if _vocabulary_filter(config):
-        dictionary.filter_extremes(no_below=config.no_below, no_above=config.no_above,
-                                   keep_n=config.keep_n or None)
-        token2id = dictionary.token2id
-        bow = MmWriter(workdir / "corpus.mm")
-        for tokens in _iter_token_file(workdir / "tokens.txt"):
-            bow.write(doc2bow(tokens, token2id))
+    type_of_id = vocabulary.type_of_id_array()
+    if bow is not None:
         bow.close(num_terms=len(dictionary))
+    else:
+        old_ids = dict(dictionary.token2id)
+        dictionary.filter_extremes(no_below=config.no_below, no_above=config.no_above, keep_n=config.keep_n or None)
+        new_of_old = np.full(size_before + 1, -1, dtype=np.int64)  # compactify keeps the old order
+        kept_old = np.array([old_ids[word] for word in dictionary.token2id], dtype=np.int64)
+        new_of_old[kept_old] = np.array(list(dictionary.token2id.values()), dtype=np.int64)
+        _write_filtered_rows(pending_rows, new_of_old, workdir / "corpus.mm", len(dictionary))
+        type_of_id = type_of_id[np.sort(kept_old)]
+    pending_rows.unlink()
+    ids_by_word = np.argsort(store.type_rank[type_of_id], kind="stable")  # type ranks are the words' sorted order
     log.notes.append(f"vocabulary: kept {len(dictionary):,} of {size_before:,} words "
                      f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
     dictionary.save(str(workdir / "dictionary.gensim"))
-    save_as_text(dictionary, workdir / "dictionary.txt")
+    words_by_id = [types[t] for t in type_of_id.tolist()]
+    dfs = dictionary.dfs
+    write_dictionary_text(workdir / "dictionary.txt", dictionary.num_docs, ids_by_word.tolist(),
+                          [words_by_id[i] for i in ids_by_word.tolist()], [dfs[i] for i in ids_by_word.tolist()])
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)
     return dictionary
+
+
+def _write_filtered_rows(pending: Path, new_of_old: np.ndarray, path: Path, num_terms: int) -> None:
+    """Second pass: the stored bag-of-words rows with the filtered dictionary's ids, block by block."""
+    bow = MmWriter(path)
+    with open(pending, "rb") as handle:
+        while True:
+            header = np.fromfile(handle, dtype=np.int64, count=2)
+            if len(header) < 2:
+                break
+            n_rows, nnz = int(header[0]), int(header[1])
+            row_nnz = np.fromfile(handle, dtype=np.int64, count=n_rows)
+            ids = np.fromfile(handle, dtype=np.int64, count=nnz)
+            counts = np.fromfile(handle, dtype=np.int64, count=nnz)
+            new_ids = new_of_old[ids]
+            present = new_ids >= 0
+            row_of = np.repeat(np.arange(n_rows), row_nnz)
+            bow.write_rows(np.bincount(row_of[present], minlength=n_rows), new_ids[present], counts[present])
+    bow.close(num_terms=num_terms)

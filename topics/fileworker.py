@@ -1,12 +1,11 @@
 """Process one raw file through the builder stages, in a worker process.
 
-ingest → boilerplate → segment → repair → metadata → jieba segmentation and duplicate-finder
-sketch of each speech. Files are independent, so the build spreads them over worker processes;
-the result of a file is a plain picklable :class:`FileResult` that the main process caches and
-writes out in order. Every per-speech computation happens here, stopword filtering included
-(its result is left out of the cached FileResult, so that a stopword change reuses the cache);
-what needs the whole corpus (linking duplicates from the sketches, metadata overrides, the
-vocabulary) happens in the main process.
+ingest → boilerplate → segment → repair → metadata → jieba segmentation (encoded as ids, see
+:mod:`topics.tokenstore`) and duplicate-finder sketch of each speech. Files are independent, so
+the build spreads them over worker processes; the result of a file is a plain picklable
+:class:`FileResult` that the main process caches and writes out in order. What needs the whole
+corpus (linking duplicates from the sketches, metadata overrides, the vocabulary) happens in the
+main process; stopwords and filters come later still, in stage 2 (:mod:`topics.buildunits`).
 """
 
 from __future__ import annotations
@@ -20,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import boilerplate, dedup, ingest, metadata, repair, segment, tokenize
+from . import boilerplate, dedup, ingest, metadata, repair, segment, segmenter, tokenize, tokenstore
 from .boilerplate import load_rules, strip_boilerplate
 from .buildcache import BuildCache
-from .buildunits import filter_segmented
 from .config import BuildConfig
 from .dedup import Sketch, shingles, sketch_shingles
 from .errors import InputFileError
@@ -33,11 +31,12 @@ from .metadata import SpeechMeta, infer_metadata
 from .repair import load_repairs, repair_segment
 from .segment import segment as find_speeches
 from .tokenize import Tokenizer
+from .tokenstore import EncodedTokens, encode_segmented
 
 
 @dataclass
 class SpeechRecord:
-    """One speech as found in its file: metadata, clean text (as its texts.jsonl line), jieba tokens."""
+    """One speech as found in its file: metadata, clean text (as its texts.jsonl line), raw jieba tokens."""
 
     doc_id: str
     source_file: str
@@ -51,8 +50,7 @@ class SpeechRecord:
     text_json: str  # the speech's line of texts.jsonl (doc_id, clean text, line numbers), without newline
     n_chars: int  # non-space characters of the clean text
     line_numbers: list[int]
-    segmented: str  # raw tokens: one line per text line, tokens separated by single spaces
-    filtered: str | None  # after stopwords and filters (buildunits.filter_segmented); never cached
+    tokens: EncodedTokens | None  # raw jieba tokens, line by line
     sketch: Sketch  # for the duplicate finder (topics.dedup)
     text_sha256: str  # of the clean text (key of the cached duplicate links)
     shingles: np.ndarray | None = None  # for the duplicate finder's exact check; never cached
@@ -75,7 +73,7 @@ class FileResult:
 def processing_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
     """Hash of everything that shapes a FileResult: builder code, rules, split mode, segmenter."""
     digest = hashlib.sha256()
-    for module in (ingest, boilerplate, segment, repair, metadata, tokenize, dedup):
+    for module in (ingest, boilerplate, segment, repair, metadata, tokenize, segmenter, tokenstore, dedup):
         digest.update(inspect.getsource(module).encode("utf-8"))
     digest.update(Path(__file__).read_bytes())
     for path in (config.boilerplate, config.repairs, metadata.DATED_EVENTS):
@@ -91,7 +89,6 @@ class FileProcessor:
         self.split = config.split
         self.rules = load_rules(config.boilerplate)
         self.repairs = load_repairs(config.repairs)
-        self.unit = config.unit
         self.tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
         self.cache = BuildCache(config.cache_dir, readonly=True)
 
@@ -128,7 +125,7 @@ class FileProcessor:
                 meta=infer_metadata(fixed),
                 # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
                 text_json=json.dumps({"doc_id": doc_id, "text": text, "line_numbers": numbers}, ensure_ascii=False),
-                n_chars=len("".join(text.split())), line_numbers=numbers, segmented="", filtered=None,
+                n_chars=len("".join(text.split())), line_numbers=numbers, tokens=None,
                 sketch=sketch_shingles(shingled), text_sha256=sha256_bytes(text.encode("utf-8")), shingles=shingled,
             ))
         self._segment(speeches, texts, result)
@@ -136,20 +133,21 @@ class FileProcessor:
         return result
 
     def _segment(self, speeches: list[SpeechRecord], texts: list[str], result: FileResult) -> None:
-        """jieba tokens per line (from the segmentation cache where the same text was seen before), and filtered."""
+        """jieba tokens per line, from the segmentation cache where the same text was seen before."""
         fingerprint = self.tokenizer.fingerprint
         keys = [BuildCache.segmentation_key(fingerprint, text) for text in texts]
         known = self.cache.get_segmentations(keys)
         for speech, text, key in zip(speeches, texts, keys):
             if key in known:
-                speech.segmented = known[key]
+                segmented = known[key]
                 result.segmentation_hits += 1
             else:
                 t0 = time.process_time()
-                speech.segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in text.split("\n"))
+                # one line per text line, tokens separated by single spaces (tokens hold no whitespace)
+                segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in text.split("\n"))
                 self._jieba_seconds += time.process_time() - t0
-                result.new_segmentations.append((key, speech.segmented))
-            speech.filtered = filter_segmented(self.tokenizer, speech.segmented, self.unit)
+                result.new_segmentations.append((key, segmented))
+            speech.tokens = encode_segmented(segmented)
 
 
 _PROCESSOR: FileProcessor | None = None

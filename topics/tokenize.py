@@ -40,6 +40,8 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from .errors import InputFileError
 from .repair import MARKER_RE
 from .segmenter import ENGINE_VERSION, Segmenter
@@ -186,6 +188,29 @@ class Tokenizer:
         if self.drop_single_chars and len(token) == 1:
             return False
         return "⟦" not in token and "⟧" not in token
+
+    # -- the same filters, vectorised over a corpus' distinct tokens (the build's stage 2) --------
+    WORD, SINGLE = 1, 2
+
+    def word_flags(self, types: Sequence[str]) -> np.ndarray:
+        """Per distinct token, the stopword-independent part of :meth:`filter` as bit flags.
+
+        ``WORD``: has a letter, is not a number, holds no marker bracket; ``SINGLE``: one character.
+        """
+        flags = np.zeros(len(types), dtype=np.uint8)
+        for i, token in enumerate(types):
+            word = _has_letter(token) and not _NUMBER_RE.match(token) and "⟦" not in token and "⟧" not in token
+            flags[i] = (self.WORD if word else 0) | (self.SINGLE if len(token) == 1 else 0)
+        return flags
+
+    def keep_mask(self, flags: np.ndarray, type_ids: dict[str, int]) -> np.ndarray:
+        """Per distinct token (``type_ids``: token → position in ``flags``): does :meth:`filter` keep it?"""
+        keep = (flags & self.WORD).astype(bool)
+        if self.drop_single_chars:
+            keep &= ~(flags & self.SINGLE).astype(bool)
+        stop = [type_ids[word] for word in self.stopwords_ if word in type_ids]
+        keep[np.asarray(stop, dtype=np.int64)] = False
+        return keep
 
     def tokenize(self, text: str) -> list[str]:
         """``filter(segment(text))``."""
