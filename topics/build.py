@@ -51,7 +51,7 @@ from .config import BuildConfig, to_dict
 from .corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
 from .dedup import Sketch, link_duplicates, shingles
 from .errors import InputFileError, TopicsError
-from .fileio import sha256_bytes, sha256_file, sha256_json
+from .fileio import dumps_readable, sha256_bytes, sha256_file, sha256_json
 from .fileworker import FileProcessor, FileResult, init_worker, process_in_worker, processing_fingerprint
 from .ingest import discover
 from .metadata import apply_overrides, load_overrides
@@ -216,7 +216,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
             "segmenter_fingerprint": tokenizer.fingerprint,
             "topics_version": __version__,
         }
-        (workdir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        (workdir / "manifest.json").write_text(dumps_readable(manifest, sort_keys=True) + "\n",
                                                encoding="utf-8")
         write_reports(workdir, speeches, dictionary, log)
         _replace_dir(workdir, out)

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gensim.corpora import Dictionary
+
+from .fileio import dumps_readable
 
 if TYPE_CHECKING:  # pragma: no cover
     from .build import BuildLog
@@ -120,5 +121,5 @@ def render_markdown(data: dict[str, Any]) -> str:
 
 def write_reports(workdir: Path, speeches: list[dict[str, Any]], dictionary: Dictionary, log: "BuildLog") -> None:
     data = build_report_data(speeches, dictionary, log)
-    (workdir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    (workdir / "report.json").write_text(dumps_readable(data, default=str) + "\n", encoding="utf-8")
     (workdir / "report.md").write_text(render_markdown(data), encoding="utf-8")

@@ -81,11 +81,13 @@ class _Vocabulary:
 
     def number_new_types(self, types: np.ndarray, unit_of_token: np.ndarray) -> None:
         """Give ids to the types not seen before: by the unit they first occur in, then in sorted order."""
-        new = self.id_of_type[types] < 0
-        if not new.any():
+        new = np.flatnonzero(self.id_of_type[types] < 0)
+        if not len(new):
             return
-        new_types, first = np.unique(types[new], return_index=True)
-        first_unit = unit_of_token[np.flatnonzero(new)[first]]
+        first = np.full(len(self.id_of_type), len(types), dtype=np.int64)
+        np.minimum.at(first, types[new], new)  # each new type's first position
+        new_types = np.flatnonzero(first < len(types))
+        first_unit = unit_of_token[first[new_types]]
         ordered = new_types[np.lexsort((self.type_rank[new_types], first_unit))]
         self.id_of_type[ordered] = np.arange(self.size, self.size + len(ordered))
         self.type_of_id.append(ordered)
@@ -113,6 +115,21 @@ class _Vocabulary:
         dictionary.cfs = dict(zip(range(len(words)), self.cfs.tolist()))
         dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = self.num_docs, self.num_pos, self.num_nnz
         return dictionary
+
+
+class _TokenLines:
+    """Lines of space-separated tokens (tokens.txt) from type ids, joined as UTF-8 bytes."""
+
+    def __init__(self, types_file: Path):
+        words = types_file.read_bytes().split(b"\n")[:-1]  # "word\n" per type, in id order
+        self.words = np.empty(len(words), dtype=object)
+        self.words[:] = words
+
+    def lines(self, types: np.ndarray, indptr: np.ndarray) -> bytes:
+        """One line per unit: unit i holds ``types[indptr[i]:indptr[i + 1]]``."""
+        words = self.words[types].tolist()
+        bounds = indptr.tolist()
+        return b"".join(b" ".join(words[a:b]) + b"\n" for a, b in zip(bounds, bounds[1:]))
 
 
 def _vocabulary_filter(config: BuildConfig) -> bool:
@@ -151,7 +168,8 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
     pending_rows = workdir / "rows.tmp"  # (row nnz, ids, counts) blocks for the second pass
     line_starts = np.concatenate([[0], np.cumsum(store.speech_lines, dtype=np.int64)])
     token_starts = np.concatenate([[0], np.cumsum(store.line_lengths, dtype=np.int64)])
-    with open(workdir / "tokens.txt", "w", encoding="utf-8", newline="\n") as tokens_out, \
+    token_lines = _TokenLines(store.folder / "types.txt")
+    with open(workdir / "tokens.txt", "wb") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out, \
             open(pending_rows, "wb") as pending:
         units_out.write(",".join(UNIT_COLUMNS) + "\n")
@@ -194,8 +212,7 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
                                            shape=(len(units), vocabulary.size))
             rows.sum_duplicates()  # sorts each row's ids and counts repeats: the bag-of-words
             vocabulary.count(ids, rows)
-            unit_words = words[unit_types].tolist()
-            tokens_out.write("".join(" ".join(unit_words[indptr[i]:indptr[i + 1]]) + "\n" for i in range(len(units))))
+            tokens_out.write(token_lines.lines(unit_types, indptr))
             units_out.write("".join(f"{speeches[s]['doc_id']}/{chunk},{speeches[s]['doc_id']},{chunk},{a},{b},{f1 - f0}\n"
                                     for s, chunk, a, b, f0, f1 in units))
             row_nnz = np.diff(rows.indptr)
@@ -230,10 +247,9 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
     log.notes.append(f"vocabulary: kept {len(dictionary):,} of {size_before:,} words "
                      f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
     dictionary.save(str(workdir / "dictionary.gensim"))
-    words_by_id = [types[t] for t in type_of_id.tolist()]
-    dfs = dictionary.dfs
+    dfs = np.array([dictionary.dfs[i] for i in range(len(dictionary))], dtype=np.int64)
     write_dictionary_text(workdir / "dictionary.txt", dictionary.num_docs, ids_by_word.tolist(),
-                          [words_by_id[i] for i in ids_by_word.tolist()], [dfs[i] for i in ids_by_word.tolist()])
+                          words[type_of_id[ids_by_word]].tolist(), dfs[ids_by_word].tolist())
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)
     return dictionary
 

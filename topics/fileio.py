@@ -53,6 +53,24 @@ def write_json(path: str | Path, data: Any) -> None:
     write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
+def dumps_readable(value: Any, sort_keys: bool = False, default: Any = None, depth: int = 2, _level: int = 0) -> str:
+    """JSON with the outer ``depth`` levels indented and each deeper value on one line.
+
+    As readable as ``indent=2`` for big records (one list entry per line, easy to grep) while
+    the deeper values go through json's C encoder, which ``indent`` turns off.
+    """
+    pad, inner = "  " * _level, "  " * (_level + 1)
+    if _level < depth and isinstance(value, dict) and value:
+        items = sorted(value.items()) if sort_keys else list(value.items())
+        body = ",\n".join(f"{inner}{json.dumps(key if isinstance(key, str) else str(key), ensure_ascii=False)}: "
+                          f"{dumps_readable(item, sort_keys, default, depth, _level + 1)}" for key, item in items)
+        return "{\n" + body + "\n" + pad + "}"
+    if _level < depth and isinstance(value, (list, tuple)) and value:
+        body = ",\n".join(inner + dumps_readable(item, sort_keys, default, depth, _level + 1) for item in value)
+        return "[\n" + body + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, default=default)
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,15 +129,10 @@ def discover(paths: str | Path | Iterable[str | Path]) -> list[tuple[Path, str]]
     if isinstance(paths, (str, Path)):
         paths = [paths]
     found: list[tuple[Path, str]] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is listed once
     for given in map(Path, paths):
         if given.is_dir():
-            candidates = [
-                (path, path.relative_to(given).as_posix())
-                for path in given.rglob("*")
-                if path.is_file() and _is_candidate(path.relative_to(given))
-            ]
-            candidates.sort(key=lambda pair: pair[1])
+            candidates = _files_in_folder(given)
         elif given.is_file():
             if given.suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise InputFileError(
@@ -148,11 +144,29 @@ def discover(paths: str | Path | Iterable[str | Path]) -> list[tuple[Path, str]]
         else:
             raise InputFileError(given, "no such file or folder", "check the path (corpus.raw in the config)")
         for path, name in candidates:
-            key = path.resolve()
+            info = os.stat(path)
+            key = (info.st_dev, info.st_ino)
             if key not in seen:
                 seen.add(key)
                 found.append((path, name))
     return found
+
+
+def _files_in_folder(folder: Path) -> list[tuple[Path, str]]:
+    """The candidate files under ``folder`` (see :func:`_is_candidate`), sorted by relative name."""
+    candidates = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]  # hidden folders are skipped whole
+        relative_root = os.path.relpath(root, folder)
+        prefix = "" if relative_root == "." else relative_root.replace(os.sep, "/") + "/"
+        for name in files:
+            if not _is_candidate(name):
+                continue
+            path = os.path.join(root, name)
+            if os.path.isfile(path):  # follows links; not a broken link, fifo or socket
+                candidates.append((Path(path), prefix + name))
+    candidates.sort(key=lambda pair: pair[1])
+    return candidates
 
 
 # A folder's own documentation (README.md beside the documents, as in most published corpora) is
@@ -160,16 +174,13 @@ def discover(paths: str | Path | Iterable[str | Path]) -> list[tuple[Path, str]]
 FOLDER_DOCUMENTATION = frozenset({"readme", "license", "licence", "changelog", "contributing", "citation"})
 
 
-def _is_candidate(relative: Path) -> bool:
-    """A file inside an input folder is read when it has a supported suffix, is not hidden and
-    is not the folder's documentation (README, LICENSE, CHANGELOG, …)."""
-    if any(part.startswith(".") for part in relative.parts):
+def _is_candidate(name: str) -> bool:
+    """A file inside an input folder (not in a hidden folder) is read when it has a supported
+    suffix, is not hidden and is not the folder's documentation (README, LICENSE, CHANGELOG, …)."""
+    if name.startswith(".") or name.startswith("~$"):  # hidden, or Word's lock file beside an open document
         return False
-    if relative.name.startswith("~$"):  # Word's lock file beside an open document
-        return False
-    if relative.stem.lower() in FOLDER_DOCUMENTATION:
-        return False
-    return relative.suffix.lower() in SUPPORTED_SUFFIXES
+    stem, suffix = os.path.splitext(name)
+    return stem.lower() not in FOLDER_DOCUMENTATION and suffix.lower() in SUPPORTED_SUFFIXES
 
 
 # --------------------------------------------------------------------------------------------
