@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from gensim.corpora import Dictionary, MmCorpus
 
-from topics.bow import VocabularyCounter, doc2bow, write_mm
+from topics.bow import doc2bow, write_mm
 
 
 def small_corpus(seed: int = 3, n_docs: int = 40) -> list[list[str]]:
     rng = random.Random(seed)
     words = [f"词{i}" for i in range(120)] + ["计划生育", "工作", "服务"]
     return [[rng.choice(words) for _ in range(rng.randrange(0, 60))] for _ in range(n_docs)]
-
-
-def test_vocabulary_counter_equals_gensim_add_documents():
-    docs = small_corpus()
-    expected = Dictionary()
-    expected.add_documents(docs)
-    counter = VocabularyCounter()
-    for doc in docs:
-        counter.add(doc)
-    got = counter.dictionary()
-    assert got.token2id == expected.token2id
-    assert got.dfs == expected.dfs and got.cfs == expected.cfs
-    assert (got.num_docs, got.num_pos, got.num_nnz) == (expected.num_docs, expected.num_pos, expected.num_nnz)
-    expected.filter_extremes(no_below=2, no_above=0.5, keep_n=50)
-    got.filter_extremes(no_below=2, no_above=0.5, keep_n=50)
-    assert got.token2id == expected.token2id and got.dfs == expected.dfs
 
 
 def test_doc2bow_and_mm_file_equal_gensim(tmp_path):
@@ -43,20 +28,6 @@ def test_doc2bow_and_mm_file_equal_gensim(tmp_path):
     assert list(MmCorpus(str(tmp_path / "ours.mm"))) == list(MmCorpus(str(tmp_path / "gensim.mm")))
 
 
-def test_one_pass_bow_equals_doc2bow_with_the_final_dictionary(tmp_path):
-    from topics.bow import MmWriter
-
-    docs = small_corpus(seed=7)
-    counter = VocabularyCounter()
-    writer = MmWriter(tmp_path / "one_pass.mm")
-    for doc in docs:
-        writer.write_arrays(*counter.add(doc, bow=True))
-    writer.close(num_terms=len(counter.token2id))
-    dictionary = Dictionary(docs)  # no filter: ids are final as soon as they are given
-    write_mm(tmp_path / "two_pass.mm", (dictionary.doc2bow(d) for d in docs), len(dictionary))
-    assert (tmp_path / "one_pass.mm").read_bytes() == (tmp_path / "two_pass.mm").read_bytes()
-
-
 def test_save_as_text_equals_gensim(tmp_path):
     from topics.bow import save_as_text
 
@@ -64,3 +35,36 @@ def test_save_as_text_equals_gensim(tmp_path):
     dictionary.save_as_text(str(tmp_path / "gensim.txt"), sort_by_word=True)
     save_as_text(dictionary, tmp_path / "ours.txt")
     assert (tmp_path / "ours.txt").read_bytes() == (tmp_path / "gensim.txt").read_bytes()
+
+
+def test_numpy_formatted_rows_equal_python_formatting():
+    import numpy as np
+
+    from topics.bow import format_int_rows
+
+    rng = np.random.default_rng(0)
+    for top in (1, 9, 10, 999, 10**6, 10**15):  # table lookup for small numbers, digit arithmetic for big ones
+        columns = [rng.integers(0, top + 1, 5000) for _ in range(3)]
+        columns[0][:3] = [0, top, 10 if top >= 10 else 0]
+        expected = "".join(f"{a} {b} {c}\n" for a, b, c in zip(*(c.tolist() for c in columns))).encode()
+        assert format_int_rows(columns) == expected
+    assert format_int_rows([np.array([], dtype=np.int64)] * 3) == b""
+    with pytest.raises(ValueError):
+        format_int_rows([np.array([-1])])
+
+
+def test_rows_written_at_once_equal_rows_written_one_by_one(tmp_path):
+    import numpy as np
+
+    from topics.bow import MmWriter
+
+    bows = [[(0, 2), (5, 1)], [], [(1, 1)], [], [(2, 3), (3, 1), (7, 12)]]
+    one = MmWriter(tmp_path / "one.mm")
+    for bow in bows:
+        one.write(bow)
+    one.close(num_terms=9)
+    many = MmWriter(tmp_path / "many.mm")
+    many.write_rows(np.array([2, 0, 1]), np.array([0, 5, 1]), np.array([2, 1, 1]))
+    many.write_rows(np.array([0, 3]), np.array([2, 3, 7]), np.array([3, 1, 12]))
+    many.close(num_terms=9)
+    assert (tmp_path / "one.mm").read_bytes() == (tmp_path / "many.mm").read_bytes()

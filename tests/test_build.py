@@ -81,17 +81,22 @@ def test_raw_input_is_never_modified(tmp_path):
 
 
 def test_same_inputs_give_byte_identical_tables_and_rebuild_hits_the_cache(tmp_path):
-    cache = str(tmp_path / "cache")
-    a = build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=cache, workers=1), progress=False)
-    b = build_corpus(BuildConfig(out=str(tmp_path / "b"), cache_dir=cache, workers=2), progress=False)
+    # separate caches: both builds read and segment every file, one in 1 process, one in 2 workers
+    a = build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=str(tmp_path / "cache1"), workers=1), progress=False)
+    b = build_corpus(BuildConfig(out=str(tmp_path / "b"), cache_dir=str(tmp_path / "cache2"), workers=2), progress=False)
     for name in ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.txt", "corpus.mm", "manifest.json"]:
         if name == "manifest.json":  # differs only by the output folder and worker count
             ma = json.loads((a.path / name).read_text()); mb = json.loads((b.path / name).read_text())
             assert ma["content_hash"] == mb["content_hash"]
             continue
         assert (a.path / name).read_bytes() == (b.path / name).read_bytes(), name
-    report = json.loads((b.path / "report.json").read_text(encoding="utf-8"))
+    for corpus in (a, b):
+        assert json.loads((corpus.path / "report.json").read_text())["segmentation_cache"]["token_store"] == "new"
+    c = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache2"), workers=2), progress=False)
+    report = json.loads((c.path / "report.json").read_text(encoding="utf-8"))
+    assert report["segmentation_cache"]["token_store"] == "reused", "second build read the files again"
     assert report["segmentation_cache"]["misses"] == 0, "second build segmented again"
+    assert (c.path / "corpus.mm").read_bytes() == (b.path / "corpus.mm").read_bytes()
 
 
 def test_changing_stopwords_reuses_segmentation(tmp_path):

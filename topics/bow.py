@@ -1,16 +1,12 @@
-"""Vocabulary and bag-of-words of the built corpus: gensim's semantics, plain-Python speed.
+"""Writing the built corpus' bag-of-words and dictionary files with gensim's exact bytes, fast.
 
-gensim's ``Dictionary.add_documents`` + ``doc2bow`` + ``MmCorpus.serialize`` spend most of their
-time in per-token Python loops. Here the counting is done with :class:`collections.Counter`
-(whose counting loop is in C) and the MatrixMarket file is written directly, so the vocabulary
-and the bag-of-words cost about one pass over the tokens each.
-
-The results are the ones gensim would give: :class:`VocabularyCounter` assigns ids as
-``Dictionary.add_documents`` does (each document's new words get the next ids, in sorted order)
-and returns a real gensim ``Dictionary`` with the same ``token2id``, ``dfs``, ``cfs``,
-``num_docs``, ``num_pos`` and ``num_nnz``; :func:`doc2bow` equals ``Dictionary.doc2bow``; and
-:func:`write_mm` writes the bytes ``MmCorpus.serialize(path, bows, id2word=dictionary)`` writes.
-Everything is deterministic: ids depend only on the order of the documents.
+gensim's ``MmCorpus.serialize`` and ``Dictionary.save_as_text`` format one Python string per
+entry. Here :meth:`MmWriter.write_rows` takes a block of sparse rows (CSR arrays, as stage 2 of
+the build computes them, see :mod:`topics.buildunits`) and formats all its lines with numpy
+(:func:`format_int_rows`); :func:`write_dictionary_text` writes the dictionary from entries
+already in word order. The small per-document helpers (:func:`doc2bow`, :func:`write_mm`,
+:meth:`MmWriter.write`, :func:`save_as_text`) are the readable definitions the tests compare
+against gensim and against the fast paths.
 """
 
 from __future__ import annotations
@@ -22,60 +18,9 @@ from typing import Iterable
 import numpy as np
 from gensim.corpora import Dictionary
 
-__all__ = ["VocabularyCounter", "MmWriter", "doc2bow", "write_mm", "save_as_text", "write_dictionary_text", "format_int_rows"]
+__all__ = ["MmWriter", "doc2bow", "write_mm", "save_as_text", "write_dictionary_text", "format_int_rows"]
 
 _MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"  # gensim's MmWriter.HEADER_LINE
-
-
-class VocabularyCounter:
-    """Accumulates documents (token lists) like ``Dictionary.add_documents``; see the module docstring.
-
-    Document and collection frequencies are kept in numpy arrays indexed by id, updated with
-    one vectorised step per document.
-    """
-
-    def __init__(self) -> None:
-        self.token2id: dict[str, int] = {}
-        self._dfs = np.zeros(1024, dtype=np.int64)
-        self._cfs = np.zeros(1024, dtype=np.int64)
-        self.num_docs = 0
-        self.num_pos = 0
-        self.num_nnz = 0
-
-    def add(self, tokens: list[str], bow: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
-        """Count one document; with ``bow``, return its bag-of-words as ``(ids, counts)`` arrays
-        sorted by id (ids as they stand now; :meth:`MmWriter.write_arrays` writes them)."""
-        counts = Counter(tokens)
-        token2id = self.token2id
-        new = set(counts).difference(token2id)  # (not keys() - keys(): that walks all of token2id)
-        if new:
-            for word in sorted(new):
-                token2id[word] = len(token2id)
-            if len(token2id) > len(self._dfs):
-                grow = max(len(token2id), 2 * len(self._dfs)) - len(self._dfs)
-                self._dfs = np.concatenate([self._dfs, np.zeros(grow, dtype=np.int64)])
-                self._cfs = np.concatenate([self._cfs, np.zeros(grow, dtype=np.int64)])
-        ids = np.fromiter(map(token2id.__getitem__, counts), dtype=np.int64, count=len(counts))
-        values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-        self._dfs[ids] += 1  # ids are distinct within a document
-        self._cfs[ids] += values
-        self.num_docs += 1
-        self.num_pos += len(tokens)
-        self.num_nnz += len(counts)
-        if bow:
-            order = np.argsort(ids)
-            return ids[order], values[order]
-        return None
-
-    def dictionary(self) -> Dictionary:
-        """A gensim ``Dictionary`` holding the counts so far (``filter_extremes`` etc. work on it)."""
-        dictionary = Dictionary()
-        n = len(self.token2id)
-        dictionary.token2id = dict(self.token2id)
-        dictionary.dfs = dict(zip(range(n), self._dfs[:n].tolist()))
-        dictionary.cfs = dict(zip(range(n), self._cfs[:n].tolist()))
-        dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = self.num_docs, self.num_pos, self.num_nnz
-        return dictionary
 
 
 def doc2bow(tokens: list[str], token2id: dict[str, int]) -> list[tuple[int, int]]:
@@ -106,15 +51,6 @@ class MmWriter:
             self._out.write("".join([line % (i + 1, n) for i, n in bow]).encode("utf-8"))
             self.num_nnz += len(bow)
             self._max_id = max(self._max_id, bow[-1][0])
-
-    def write_arrays(self, ids: np.ndarray, counts: np.ndarray) -> None:
-        """Write the next document given as id and count arrays, sorted by id."""
-        self.num_docs += 1
-        if len(ids):
-            line = f"{self.num_docs} %d %d\n"
-            self._out.write("".join(map(line.__mod__, zip((ids + 1).tolist(), counts.tolist()))).encode("utf-8"))
-            self.num_nnz += len(ids)
-            self._max_id = max(self._max_id, int(ids[-1]))
 
     def write_rows(self, row_nnz: np.ndarray, ids: np.ndarray, counts: np.ndarray) -> None:
         """Write the next ``len(row_nnz)`` documents at once, as CSR arrays (ids sorted within each row).
@@ -153,6 +89,8 @@ def format_int_rows(columns: list[np.ndarray]) -> bytes:
     blocks = []
     for j, column in enumerate(columns):
         values = np.asarray(column, dtype=np.int64)
+        if values.min() < 0:
+            raise ValueError("format_int_rows: negative value")
         top = int(values.max())
         if top < len(values):  # small numbers: format each possible value once, then look them up
             blocks.append(_ascii_digits(np.arange(top + 1, dtype=np.int64))[values])
@@ -165,8 +103,6 @@ def format_int_rows(columns: list[np.ndarray]) -> bytes:
 
 def _ascii_digits(values: np.ndarray) -> np.ndarray:
     """``(n, width)`` uint8: each value's decimal digits, right-aligned, leading zeros as NUL."""
-    if len(values) and values.min() < 0:
-        raise ValueError("format_int_rows: negative value")
     width = len(str(int(values.max()))) if len(values) else 1
     digits = np.empty((len(values), width), dtype=np.uint8)
     for k in range(width):
@@ -194,5 +130,5 @@ def save_as_text(dictionary: Dictionary, path: str | Path) -> None:
 
 def write_dictionary_text(path: str | Path, num_docs: int, ids: list[int], words: list[str], dfs: list[int]) -> None:
     """The bytes of ``Dictionary.save_as_text(sort_by_word=True)`` from its entries, already sorted by word."""
-    lines = "".join(map("{}\t{}\t{}\n".format, ids, words, dfs))
+    lines = "".join([f"{i}\t{word}\t{df}\n" for i, word, df in zip(ids, words, dfs)])
     Path(path).write_bytes(f"{num_docs}\n{lines}".encode("utf-8"))

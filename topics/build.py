@@ -223,7 +223,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    return load_corpus(out)
+    return load_corpus(out, dictionary)
 
 
 def _inputs_with_encodings(hashes: list[dict[str, str]], log: BuildLog) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ time (memory holds one block and the vocabulary, never the corpus):
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -107,9 +108,10 @@ class _Vocabulary:
     def type_of_id_array(self) -> np.ndarray:
         return np.concatenate(self.type_of_id) if self.type_of_id else np.zeros(0, dtype=np.int64)
 
-    def dictionary(self, types: list[str]) -> Dictionary:
+    def dictionary(self, words_of_types: np.ndarray) -> Dictionary:
+        """A gensim Dictionary of the counts (``words_of_types``: each type's word, an object array)."""
         dictionary = Dictionary()
-        words = [types[t] for t in self.type_of_id_array().tolist()]
+        words = words_of_types[self.type_of_id_array()].tolist()
         dictionary.token2id = dict(zip(words, range(len(words))))
         dictionary.dfs = dict(zip(range(len(words)), self.dfs.tolist()))
         dictionary.cfs = dict(zip(range(len(words)), self.cfs.tolist()))
@@ -169,7 +171,7 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
     line_starts = np.concatenate([[0], np.cumsum(store.speech_lines, dtype=np.int64)])
     token_starts = np.concatenate([[0], np.cumsum(store.line_lengths, dtype=np.int64)])
     token_lines = _TokenLines(store.folder / "types.txt")
-    with open(workdir / "tokens.txt", "wb") as tokens_out, \
+    with ThreadPoolExecutor(max_workers=1) as joiner, open(workdir / "tokens.txt", "wb") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out, \
             open(pending_rows, "wb") as pending:
         units_out.write(",".join(UNIT_COLUMNS) + "\n")
@@ -190,12 +192,11 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
                 row["n_tokens"] = sum(counts)
                 if not row["in_model"] or not row["n_tokens"]:
                     continue
-                numbers = store.line_numbers[l0 + a:l0 + b].tolist()
                 offset = int(line_kept_start[a])
                 if config.unit == "speech":
-                    spans = [(numbers[0], numbers[-1], 0, row["n_tokens"])]
+                    spans = [(int(store.line_numbers[l0 + a]), int(store.line_numbers[l0 + b - 1]), 0, row["n_tokens"])]
                 else:
-                    spans = chunk_lines(numbers, counts, config.chunk_min_tokens)
+                    spans = chunk_lines(store.line_numbers[l0 + a:l0 + b].tolist(), counts, config.chunk_min_tokens)
                 for chunk, (start_line, end_line, f0, f1) in enumerate(spans):
                     units.append((s, chunk, start_line, end_line, offset + f0, offset + f1))
                 row["n_units"] = len(spans)
@@ -206,15 +207,15 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
             indptr = np.concatenate([[0], np.cumsum(lengths)])
             positions = np.arange(indptr[-1]) - np.repeat(indptr[:-1] - starts, lengths)
             unit_types = filtered[positions]
+            # tokens.txt lines are joined in a thread (bytes.join holds the GIL) while numpy,
+            # which releases it, computes the bag-of-words below: the two overlap on 2 cores
+            token_bytes = joiner.submit(token_lines.lines, unit_types, indptr)
             vocabulary.number_new_types(unit_types, np.repeat(np.arange(len(units)), lengths))
             ids = vocabulary.id_of_type[unit_types]
             rows = scipy.sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, indptr),
                                            shape=(len(units), vocabulary.size))
             rows.sum_duplicates()  # sorts each row's ids and counts repeats: the bag-of-words
             vocabulary.count(ids, rows)
-            tokens_out.write(token_lines.lines(unit_types, indptr))
-            units_out.write("".join(f"{speeches[s]['doc_id']}/{chunk},{speeches[s]['doc_id']},{chunk},{a},{b},{f1 - f0}\n"
-                                    for s, chunk, a, b, f0, f1 in units))
             row_nnz = np.diff(rows.indptr)
             if bow is not None:
                 bow.write_rows(row_nnz, rows.indices, rows.data)
@@ -222,6 +223,9 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
                 for array in (np.array([len(units), rows.nnz], dtype=np.int64), row_nnz.astype(np.int64),
                               rows.indices.astype(np.int64), rows.data.astype(np.int64)):
                     array.tofile(pending)
+            tokens_out.write(token_bytes.result())
+            units_out.write("".join(f"{speeches[s]['doc_id']}/{chunk},{speeches[s]['doc_id']},{chunk},{a},{b},{f1 - f0}\n"
+                                    for s, chunk, a, b, f0, f1 in units))
     for row in speeches:
         if row["in_model"] and not row["n_units"]:
             row["in_model"] = False
@@ -229,9 +233,9 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
     log.timings["units"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
-    dictionary = vocabulary.dictionary(types)
+    dictionary = vocabulary.dictionary(words)
     size_before = len(dictionary)
-    type_of_id = vocabulary.type_of_id_array()
+    type_of_id, dfs = vocabulary.type_of_id_array(), vocabulary.dfs
     if bow is not None:
         bow.close(num_terms=len(dictionary))
     else:
@@ -241,13 +245,12 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
         kept_old = np.array([old_ids[word] for word in dictionary.token2id], dtype=np.int64)
         new_of_old[kept_old] = np.array(list(dictionary.token2id.values()), dtype=np.int64)
         _write_filtered_rows(pending_rows, new_of_old, workdir / "corpus.mm", len(dictionary))
-        type_of_id = type_of_id[np.sort(kept_old)]
+        type_of_id, dfs = type_of_id[np.sort(kept_old)], vocabulary.dfs[np.sort(kept_old)]
     pending_rows.unlink()
     ids_by_word = np.argsort(store.type_rank[type_of_id], kind="stable")  # type ranks are the words' sorted order
     log.notes.append(f"vocabulary: kept {len(dictionary):,} of {size_before:,} words "
                      f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
     dictionary.save(str(workdir / "dictionary.gensim"))
-    dfs = np.array([dictionary.dfs[i] for i in range(len(dictionary))], dtype=np.int64)
     write_dictionary_text(workdir / "dictionary.txt", dictionary.num_docs, ids_by_word.tolist(),
                           words[type_of_id[ids_by_word]].tolist(), dfs[ids_by_word].tolist())
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)

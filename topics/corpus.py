@@ -120,8 +120,11 @@ class BuiltCorpus:
         return self.path / name
 
 
-def load_corpus(path: str | Path) -> BuiltCorpus:
+def load_corpus(path: str | Path, dictionary: Dictionary | None = None) -> BuiltCorpus:
     """Open a built corpus folder written by ``topics build``.
+
+    ``dictionary``: the folder's dictionary when the caller holds it already (the builder does),
+    instead of loading ``dictionary.gensim`` again.
 
     Raises :class:`TopicsError` naming the folder and the missing file when it is incomplete.
     """
@@ -138,7 +141,7 @@ def load_corpus(path: str | Path) -> BuiltCorpus:
         path=path,
         speeches=read_speeches_csv(path / "speeches.csv"),
         units=units,
-        dictionary=Dictionary.load(str(path / "dictionary.gensim")),
+        dictionary=dictionary if dictionary is not None else Dictionary.load(str(path / "dictionary.gensim")),
         content_hash=manifest["content_hash"],
     )
 

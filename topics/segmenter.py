@@ -44,7 +44,7 @@ ENGINE_VERSION = f"jieba {jieba.__version__} + rjieba {version('rjieba')}; hybri
 _BLOCK_CHARS = "\u4E00-\u9FD5a-zA-Z0-9+#&._%\\-"
 # A whole block that contains one of the characters jieba-rs treats differently.
 _PYTHON_BLOCK_RE = re.compile(f"[{_BLOCK_CHARS}]*[+#&._%\\-][{_BLOCK_CHARS}]*")
-_MEMO_SIZE = 100_000
+_MEMO_SIZE = 20_000  # entries; bounds the memo (a worker must not grow with the corpus)
 _NEVER_MATCHES = "\ue000"  # private use: outside every block, so no text can contain this "word"
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
