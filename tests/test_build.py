@@ -183,3 +183,31 @@ def test_missing_input_folder_is_a_clear_error(tmp_path):
 def test_load_corpus_names_missing_files(tmp_path):
     with pytest.raises(TopicsError, match=r"not a built corpus.*speeches.csv.*topics build"):
         load_corpus(tmp_path)
+
+
+def test_unchanged_inputs_are_not_hashed_again_but_a_changed_file_is(tmp_path, monkeypatch):
+    import os
+    import shutil
+    import time
+
+    import topics.buildcache as buildcache
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    hour_ago = time.time() - 3600
+    for path in raw.iterdir():
+        os.utime(path, (hour_ago, hour_ago))
+    hashed = []
+    real = buildcache.sha256_file
+    monkeypatch.setattr(buildcache, "sha256_file", lambda path: hashed.append(path) or real(path))
+    config = BuildConfig(raw=(str(raw),), out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    first = build_corpus(config, progress=False)
+    assert len(hashed) == len(list(raw.iterdir()))
+    hashed.clear()
+    assert build_corpus(config, progress=False).content_hash == first.content_hash
+    assert hashed == [], "unchanged files were hashed again"
+    changed = sorted(raw.iterdir())[1]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n同志们，这是新加的一段话。\n", encoding="utf-8")
+    second = build_corpus(config, progress=False)
+    assert [Path(p).name for p in hashed] == [changed.name]
+    assert second.content_hash != first.content_hash

@@ -105,7 +105,12 @@ def _resource_hashes(config: BuildConfig) -> dict[str, str | None]:
 
 def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], processing: str) -> tuple[str, list[dict[str, str]]]:
     """Hash of everything that determines the built corpus, and the per-input hashes."""
-    files = [{"source_file": name, "sha256": sha256_file(path)} for path, name in inputs]
+    cache = BuildCache(config.cache_dir)
+    try:
+        digests = cache.file_sha256s([path for path, _ in inputs])
+    finally:
+        cache.close()
+    files = [{"source_file": name, "sha256": digest} for (_, name), digest in zip(inputs, digests)]
     payload = {
         "inputs": files,
         "settings": config.settings_for_hash(),

@@ -10,6 +10,12 @@ One SQLite file under ``cache_dir`` holds two tables:
   caches, so changing them reuses every entry; editing a boilerplate rule re-reads the files but
   reuses the segmentation of every speech whose text did not change.
 
+A third table, ``file_hashes``, remembers the sha256 of each input file with its size, mtime
+and inode (as git's index does), so an unchanged multi-gigabyte corpus is not hashed again on
+every build. A remembered hash is used only if the file was last modified at least
+:data:`RACY_SECONDS` before it was hashed; a file changed within that window (same size, same
+mtime tick) is always hashed again.
+
 Workers only read; the main process writes (SQLite's WAL mode lets readers and one writer mix).
 Writes are committed in batches (every :data:`COMMIT_EVERY` puts, and on :meth:`BuildCache.close`),
 not one transaction per file; a build that crashes loses at most the last batch.
@@ -18,14 +24,19 @@ not one transaction per file; a build that crashes loses at most the last batch.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
+import time
 import zlib
 from pathlib import Path
 from typing import Any, Iterable
 
+from .fileio import sha256_file
+
 SCHEMA_VERSION = 1
 COMMIT_EVERY = 200
+RACY_SECONDS = 2
 
 
 class BuildCache:
@@ -41,6 +52,8 @@ class BuildCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
         self._db.execute("CREATE TABLE IF NOT EXISTS segmentation (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+                         " inode INTEGER, hashed_ns INTEGER, sha256 TEXT NOT NULL)")
         self._db.commit()
         self._pending = 0
 
@@ -89,6 +102,29 @@ class BuildCache:
     def put_segmentations(self, entries: Iterable[tuple[str, str]]) -> None:
         cursor = self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens) VALUES (?, ?)", entries)
         self._written(max(1, cursor.rowcount))
+
+    # -- hashes of input files ----------------------------------------------------------------
+    def file_sha256s(self, paths: list[Path]) -> list[str]:
+        """sha256 of each file: remembered while size, mtime and inode are unchanged, else computed."""
+        known = {row[0]: row[1:] for row in self._db.execute(
+            "SELECT path, size, mtime_ns, inode, hashed_ns, sha256 FROM file_hashes")}
+        digests, fresh = [], []
+        for path in paths:
+            key = os.path.abspath(path)
+            info = os.stat(path)
+            entry = known.get(key)
+            if (entry is not None and entry[:3] == (info.st_size, info.st_mtime_ns, info.st_ino)
+                    and info.st_mtime_ns < entry[3] - RACY_SECONDS * 10**9):
+                digests.append(entry[4])
+                continue
+            hashed_ns = time.time_ns()
+            digest = sha256_file(path)
+            digests.append(digest)
+            fresh.append((key, info.st_size, info.st_mtime_ns, info.st_ino, hashed_ns, digest))
+        if fresh and not self._readonly:
+            self._db.executemany("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?, ?)", fresh)
+            self.commit()
+        return digests
 
     def close(self) -> None:
         if not self._readonly:
