@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["build_units", "chunk_lines"]
 
-BLOCK_TOKENS = 4_000_000  # raw tokens per block of speeches: bounds memory whatever the corpus size
+BLOCK_TOKENS = 1_000_000  # raw tokens per block of speeches: bounds memory whatever the corpus size
 
 
 def chunk_lines(line_numbers: list[int], line_counts: list[int], min_tokens: int) -> list[tuple[int, int, int, int]]:
