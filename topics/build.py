@@ -296,13 +296,9 @@ def _file_results(config: BuildConfig, inputs, input_hashes, processing: str, ca
             log.cache["misses"] += len(result.new_segmentations)
             result.new_segmentations = []
             result.segmentation_hits = 0
-            if result.skipped is None:  # an unusable file is checked again next time
-                kept = [speech.shingles for speech in result.speeches]
-                for speech in result.speeches:  # only needed now: not cached
-                    speech.shingles = None
-                cache.put_file(key, result)
-                for speech, shingled in zip(result.speeches, kept):
-                    speech.shingles = shingled
+            if result.cache_blob is not None:  # encoded by the worker (skipped files are not cached)
+                cache.put_file_blob(key, result.cache_blob)
+                result.cache_blob = None
             yield result
     finally:
         if pool is not None:

@@ -81,8 +81,15 @@ class BuildCache:
         row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
         return None if row is None else pickle.loads(zlib.decompress(row[0]))
 
+    @staticmethod
+    def encode(result: Any) -> bytes:
+        """The stored form of a result (worker processes encode their own, sparing the main process)."""
+        return zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
     def put_file(self, key: str, result: Any) -> None:
-        blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self.put_file_blob(key, self.encode(result))
+
+    def put_file_blob(self, key: str, blob: bytes) -> None:
         self._db.execute("INSERT OR REPLACE INTO files (key, result) VALUES (?, ?)", (key, blob))
         self._written()
 

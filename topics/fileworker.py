@@ -31,7 +31,7 @@ from .metadata import SpeechMeta, infer_metadata
 from .repair import load_repairs, repair_segment
 from .segment import segment as find_speeches
 from .tokenize import Tokenizer
-from .tokenstore import EncodedTokens, encode_segmented
+from .tokenstore import EncodedTokens, encode_lines, encode_segmented
 
 
 @dataclass
@@ -68,6 +68,7 @@ class FileResult:
     new_segmentations: list[tuple[str, str]] = field(default_factory=list)  # for the main process to cache
     segmentation_hits: int = 0
     cpu_seconds: tuple[float, float] = (0.0, 0.0)  # (jieba, everything else) in the worker; not cached
+    cache_blob: bytes | None = None  # this result as the file cache stores it (BuildCache.encode)
 
 
 def processing_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
@@ -96,6 +97,8 @@ class FileProcessor:
         started = time.process_time()
         self._jieba_seconds = 0.0
         result = self._process(job)
+        if result.skipped is None:  # an unusable file is checked again next time
+            result.cache_blob = _cache_blob(result)
         total = time.process_time() - started
         result.cpu_seconds = (self._jieba_seconds, total - self._jieba_seconds)
         return result
@@ -139,15 +142,29 @@ class FileProcessor:
         known = self.cache.get_segmentations(keys)
         for speech, text, key in zip(speeches, texts, keys):
             if key in known:
-                segmented = known[key]
+                speech.tokens = encode_segmented(known[key])
                 result.segmentation_hits += 1
             else:
                 t0 = time.process_time()
-                # one line per text line, tokens separated by single spaces (tokens hold no whitespace)
-                segmented = "\n".join(" ".join(self.tokenizer.segment(line)) for line in text.split("\n"))
+                lines = [self.tokenizer.segment(line) for line in text.split("\n")]
                 self._jieba_seconds += time.process_time() - t0
-                result.new_segmentations.append((key, segmented))
-            speech.tokens = encode_segmented(segmented)
+                # cached as one line per text line, tokens separated by single spaces (tokens hold no whitespace)
+                result.new_segmentations.append((key, "\n".join(map(" ".join, lines))))
+                speech.tokens = encode_lines(lines)
+
+
+def _cache_blob(result: FileResult) -> bytes:
+    """``result`` as the file cache keeps it: without what is only needed now (shingles, cache bookkeeping)."""
+    kept = (result.new_segmentations, result.segmentation_hits, [speech.shingles for speech in result.speeches])
+    result.new_segmentations, result.segmentation_hits = [], 0
+    for speech in result.speeches:
+        speech.shingles = None
+    try:
+        return BuildCache.encode(result)
+    finally:
+        result.new_segmentations, result.segmentation_hits = kept[0], kept[1]
+        for speech, shingled in zip(result.speeches, kept[2]):
+            speech.shingles = shingled
 
 
 _PROCESSOR: FileProcessor | None = None

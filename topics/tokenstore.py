@@ -31,12 +31,13 @@ import pickle
 import shutil
 import time
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["EncodedTokens", "encode_segmented", "TokenStoreWriter", "TokenStore", "prune_stores"]
+__all__ = ["EncodedTokens", "encode_segmented", "encode_lines", "TokenStoreWriter", "TokenStore", "prune_stores"]
 
 _FILES = ("types.txt", "ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "word_flags.u8",
           "type_rank.i32", "texts.jsonl", "speeches.pkl")
@@ -53,14 +54,16 @@ class EncodedTokens:
 
 def encode_segmented(segmented: str) -> EncodedTokens:
     """Encode a segmentation (lines of space-separated tokens) with speech-local ids."""
-    index: dict[str, int] = {}
-    ids: list[int] = []
-    lengths: list[int] = []
-    for line in segmented.split("\n"):
-        tokens = line.split(" ") if line else []
-        ids.extend([index.setdefault(token, len(index)) for token in tokens])
-        lengths.append(len(tokens))
-    return EncodedTokens(list(index), np.asarray(ids, dtype=np.int32), np.asarray(lengths, dtype=np.int32))
+    return encode_lines([line.split(" ") if line else [] for line in segmented.split("\n")])
+
+
+def encode_lines(lines: list[list[str]]) -> EncodedTokens:
+    """Encode a speech's tokens, line by line, with speech-local ids (types in order of first use)."""
+    tokens = list(chain.from_iterable(lines))
+    types = list(dict.fromkeys(tokens))
+    index = dict(zip(types, range(len(types))))
+    return EncodedTokens(types, np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens)),
+                         np.fromiter(map(len, lines), dtype=np.int32, count=len(lines)))
 
 
 class TokenStoreWriter:
@@ -81,8 +84,12 @@ class TokenStoreWriter:
         if len(line_numbers) != len(tokens.line_lengths):
             raise ValueError("one line number per line of tokens")
         type_ids = self.type_ids
-        local = np.fromiter((type_ids.setdefault(word, len(type_ids)) for word in tokens.types), dtype=np.int32,
-                            count=len(tokens.types))
+        local = list(map(type_ids.get, tokens.types))  # None for a word not seen before
+        if None in local:
+            for i, word in enumerate(tokens.types):
+                if local[i] is None:
+                    local[i] = type_ids[word] = len(type_ids)
+        local = np.array(local, dtype=np.int32)
         self._ids.write(local[tokens.ids].tobytes() if len(tokens.ids) else b"")
         self._line_lengths.append(tokens.line_lengths)
         self._line_numbers.append(np.asarray(line_numbers, dtype=np.int32))
