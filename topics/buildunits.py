@@ -171,69 +171,51 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
     line_starts = np.concatenate([[0], np.cumsum(store.speech_lines, dtype=np.int64)])
     token_starts = np.concatenate([[0], np.cumsum(store.line_lengths, dtype=np.int64)])
     token_lines = _TokenLines(store.folder / "types.txt")
-    with ThreadPoolExecutor(max_workers=1) as joiner, open(workdir / "tokens.txt", "wb") as tokens_out, \
+    # One writer thread formats and writes tokens.txt, units.csv and corpus.mm, block by block and
+    # in order, while this thread goes on with the next block and the dictionary: joining
+    # strings holds the GIL, but numpy (sorting, formatting the MatrixMarket rows) releases it,
+    # so on 2 cores the two overlap.
+    writer = ThreadPoolExecutor(max_workers=1)
+    writes = []
+    with open(workdir / "tokens.txt", "wb") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out, \
             open(pending_rows, "wb") as pending:
-        units_out.write(",".join(UNIT_COLUMNS) + "\n")
-        for first, end in _speech_blocks(store):
-            l0, l1 = int(line_starts[first]), int(line_starts[end])
-            t_first = int(token_starts[l0])
-            raw = np.asarray(store.ids[t_first:int(token_starts[l1])])
-            kept = keep[raw]
-            kept_before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # kept tokens before each raw token
-            line_kept_start = kept_before[token_starts[l0:l1 + 1] - t_first]
-            line_counts = np.diff(line_kept_start).tolist()
-            filtered = raw[kept]
-            units = []  # (row, chunk, start_line, end_line, first_token, end_token) in the block's filtered tokens
-            for s in range(first, end):
-                row = speeches[s]
-                a, b = int(line_starts[s]) - l0, int(line_starts[s + 1]) - l0
-                counts = line_counts[a:b]
-                row["n_tokens"] = sum(counts)
-                if not row["in_model"] or not row["n_tokens"]:
+        try:
+            units_out.write(",".join(UNIT_COLUMNS) + "\n")
+            for first, end in _speech_blocks(store):
+                units, unit_types, indptr, lengths = _block_units(config, store, speeches, keep, first, end,
+                                                                  line_starts, token_starts)
+                if not units:
                     continue
-                offset = int(line_kept_start[a])
-                if config.unit == "speech":
-                    spans = [(int(store.line_numbers[l0 + a]), int(store.line_numbers[l0 + b - 1]), 0, row["n_tokens"])]
+                unit_lines = "".join(f"{speeches[s]['doc_id']}/{chunk},{speeches[s]['doc_id']},{chunk},{a},{b},{f1 - f0}\n"
+                                     for s, chunk, a, b, f0, f1 in units)
+                writes.append(writer.submit(_write_text, tokens_out, units_out, token_lines, unit_types, indptr,
+                                            unit_lines))
+                vocabulary.number_new_types(unit_types, np.repeat(np.arange(len(units)), lengths))
+                ids = vocabulary.id_of_type[unit_types]
+                rows = scipy.sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, indptr),
+                                               shape=(len(units), vocabulary.size))
+                rows.sum_duplicates()  # sorts each row's ids and counts repeats: the bag-of-words
+                vocabulary.count(ids, rows)
+                row_nnz = np.diff(rows.indptr)
+                if bow is not None:
+                    writes.append(writer.submit(bow.write_rows, row_nnz, rows.indices, rows.data))
                 else:
-                    spans = chunk_lines(store.line_numbers[l0 + a:l0 + b].tolist(), counts, config.chunk_min_tokens)
-                for chunk, (start_line, end_line, f0, f1) in enumerate(spans):
-                    units.append((s, chunk, start_line, end_line, offset + f0, offset + f1))
-                row["n_units"] = len(spans)
-            if not units:
-                continue
-            starts = np.array([u[4] for u in units], dtype=np.int64)
-            lengths = np.array([u[5] - u[4] for u in units], dtype=np.int64)
-            indptr = np.concatenate([[0], np.cumsum(lengths)])
-            positions = np.arange(indptr[-1]) - np.repeat(indptr[:-1] - starts, lengths)
-            unit_types = filtered[positions]
-            # tokens.txt lines are joined in a thread (bytes.join holds the GIL) while numpy,
-            # which releases it, computes the bag-of-words below: the two overlap on 2 cores
-            token_bytes = joiner.submit(token_lines.lines, unit_types, indptr)
-            vocabulary.number_new_types(unit_types, np.repeat(np.arange(len(units)), lengths))
-            ids = vocabulary.id_of_type[unit_types]
-            rows = scipy.sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, indptr),
-                                           shape=(len(units), vocabulary.size))
-            rows.sum_duplicates()  # sorts each row's ids and counts repeats: the bag-of-words
-            vocabulary.count(ids, rows)
-            row_nnz = np.diff(rows.indptr)
-            if bow is not None:
-                bow.write_rows(row_nnz, rows.indices, rows.data)
-            else:
-                for array in (np.array([len(units), rows.nnz], dtype=np.int64), row_nnz.astype(np.int64),
-                              rows.indices.astype(np.int64), rows.data.astype(np.int64)):
-                    array.tofile(pending)
-            tokens_out.write(token_bytes.result())
-            units_out.write("".join(f"{speeches[s]['doc_id']}/{chunk},{speeches[s]['doc_id']},{chunk},{a},{b},{f1 - f0}\n"
-                                    for s, chunk, a, b, f0, f1 in units))
-    for row in speeches:
-        if row["in_model"] and not row["n_units"]:
-            row["in_model"] = False
-            log.notes.append(f"{row['doc_id']}: no tokens left after filtering; left out of the model")
-    log.timings["units"] = round(time.perf_counter() - t0, 3)
+                    for array in (np.array([len(units), rows.nnz], dtype=np.int64), row_nnz.astype(np.int64),
+                                  rows.indices.astype(np.int64), rows.data.astype(np.int64)):
+                        array.tofile(pending)
+            for row in speeches:
+                if row["in_model"] and not row["n_units"]:
+                    row["in_model"] = False
+                    log.notes.append(f"{row['doc_id']}: no tokens left after filtering; left out of the model")
+            log.timings["units"] = round(time.perf_counter() - t0, 3)
+            t0 = time.perf_counter()
+            dictionary = vocabulary.dictionary(words)  # while the last writes finish
+        finally:  # the writer thread is done before the files close, whatever happened
+            writer.shutdown(wait=True)
+    for write in writes:
+        write.result()  # raise here what failed in the writer thread
 
-    t0 = time.perf_counter()
-    dictionary = vocabulary.dictionary(words)
     size_before = len(dictionary)
     type_of_id, dfs = vocabulary.type_of_id_array(), vocabulary.dfs
     if bow is not None:
@@ -255,6 +237,50 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
                           words[type_of_id[ids_by_word]].tolist(), dfs[ids_by_word].tolist())
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)
     return dictionary
+
+
+def _block_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str, Any]], keep: np.ndarray,
+                 first: int, end: int, line_starts: np.ndarray, token_starts: np.ndarray):
+    """The units of speeches ``[first, end)``: ``(units, unit_types, indptr, lengths)``.
+
+    ``units`` are ``(row, chunk, start_line, end_line, first_token, end_token)``; unit i's kept token
+    types are ``unit_types[indptr[i]:indptr[i + 1]]``. Sets each speech's ``n_tokens`` and ``n_units``.
+    """
+    l0, l1 = int(line_starts[first]), int(line_starts[end])
+    t_first = int(token_starts[l0])
+    raw = np.asarray(store.ids[t_first:int(token_starts[l1])])
+    kept = keep[raw]
+    kept_before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # kept tokens before each raw token
+    line_kept_start = kept_before[token_starts[l0:l1 + 1] - t_first]
+    line_counts = np.diff(line_kept_start).tolist()
+    filtered = raw[kept]
+    units = []
+    for s in range(first, end):
+        row = speeches[s]
+        a, b = int(line_starts[s]) - l0, int(line_starts[s + 1]) - l0
+        counts = line_counts[a:b]
+        row["n_tokens"] = sum(counts)
+        if not row["in_model"] or not row["n_tokens"]:
+            continue
+        offset = int(line_kept_start[a])
+        if config.unit == "speech":
+            spans = [(int(store.line_numbers[l0 + a]), int(store.line_numbers[l0 + b - 1]), 0, row["n_tokens"])]
+        else:
+            spans = chunk_lines(store.line_numbers[l0 + a:l0 + b].tolist(), counts, config.chunk_min_tokens)
+        for chunk, (start_line, end_line, f0, f1) in enumerate(spans):
+            units.append((s, chunk, start_line, end_line, offset + f0, offset + f1))
+        row["n_units"] = len(spans)
+    starts = np.array([u[4] for u in units], dtype=np.int64)
+    lengths = np.array([u[5] - u[4] for u in units], dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    positions = np.arange(indptr[-1]) - np.repeat(indptr[:-1] - starts, lengths)
+    return units, filtered[positions], indptr, lengths
+
+
+def _write_text(tokens_out, units_out, token_lines: _TokenLines, unit_types: np.ndarray, indptr: np.ndarray,
+                unit_lines: str) -> None:
+    tokens_out.write(token_lines.lines(unit_types, indptr))
+    units_out.write(unit_lines)
 
 
 def _write_filtered_rows(pending: Path, new_of_old: np.ndarray, path: Path, num_terms: int) -> None:
