@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT.parent / "shared" / "bench-corpus" / "fudan-cn-textclass-9"
 
@@ -81,6 +83,9 @@ def main() -> int:
     parser.add_argument("--split", default="none", choices=["none", "auto"],
                         help="none for clean one-document-per-file corpora such as the bench corpus")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory-scaling runs")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each measurement, alternating plain jieba and our builds; medians are reported "
+                             "(a shared 2-core VM drifts by tens of percent between minutes)")
     parser.add_argument("--results", action="store_true", help="write the figures into benchmarks/RESULTS.md")
     args = parser.parse_args()
     if not args.input.exists():
@@ -97,12 +102,18 @@ def main() -> int:
     try:
         print(f"input: {len(files)} files, {megabytes:.1f} MB, split={args.split}; machine: {platform.machine()}, "
               f"{os.cpu_count()} cores, Python {platform.python_version()}")
-        t_jieba = plain_jieba(files)
-        t_cold_1 = timed_build(raw, work / "c1", work / "cache1", workers=1, split=args.split)
-        t_cold_n = timed_build(raw, work / "cn", work / "cacheN", workers=args.workers, split=args.split)
-        extra = work / "more_stopwords.txt"
-        extra.write_text("# benchmark: one extra stopword, forces a rebuild that reuses segmentation\n研究\n", encoding="utf-8")
-        t_cached = timed_build(raw, work / "cc", work / "cacheN", workers=args.workers, extra_stopwords=extra, split=args.split)
+        runs: dict[str, list[float]] = {"jieba": [], "cold1": [], "coldN": [], "cached": []}
+        for run in range(args.repeat):  # alternating, so that drift of the machine hits every side alike
+            runs["jieba"].append(plain_jieba(files))
+            runs["cold1"].append(timed_build(raw, work / "c1", work / f"cache1-{run}", workers=1, split=args.split))
+            runs["coldN"].append(timed_build(raw, work / "cn", work / f"cacheN-{run}", workers=args.workers,
+                                             split=args.split))
+            extra = work / f"more_stopwords{run}.txt"
+            extra.write_text(f"# benchmark: extra stopwords, force a rebuild that reuses the token store\n研究\n测试{run}\n",
+                             encoding="utf-8")
+            runs["cached"].append(timed_build(raw, work / "cc", work / f"cacheN-{run}", workers=args.workers,
+                                              extra_stopwords=extra, split=args.split))
+        t_jieba, t_cold_1, t_cold_n, t_cached = (float(np.median(runs[key])) for key in ("jieba", "cold1", "coldN", "cached"))
         report = json.loads((work / "cc" / "report.json").read_text(encoding="utf-8"))
         cold = json.loads((work / "cn" / "report.json").read_text(encoding="utf-8"))["timings_seconds"]
         rows = [
@@ -115,6 +126,9 @@ def main() -> int:
         for name, seconds in rows:
             lines.append(f"| {name} | {seconds:.2f} | {megabytes / seconds:.2f} | {t_jieba / seconds:.2f}× |")
         lines.append("")
+        if args.repeat > 1:
+            lines.append(f"- medians of {args.repeat} alternating runs; every run (s): " + "; ".join(
+                f"{key} " + ", ".join(f"{t:.2f}" for t in values) for key, values in runs.items()))
         lines.append(f"- speed-up of {args.workers} workers over plain jieba: {t_jieba / t_cold_n:.2f}× "
                      f"(over our own 1-worker build: {t_cold_1 / t_cold_n:.2f}×)")
         lines.append(f"- cached rebuild vs cold build ({args.workers} workers): {t_cold_n / t_cached:.1f}× faster "
