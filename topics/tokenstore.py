@@ -31,7 +31,7 @@ import pickle
 import shutil
 import time
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Callable
 
@@ -84,12 +84,10 @@ class TokenStoreWriter:
         if len(line_numbers) != len(tokens.line_lengths):
             raise ValueError("one line number per line of tokens")
         type_ids = self.type_ids
-        local = list(map(type_ids.get, tokens.types))  # None for a word not seen before
-        if None in local:
-            for i, word in enumerate(tokens.types):
-                if local[i] is None:
-                    local[i] = type_ids[word] = len(type_ids)
-        local = np.array(local, dtype=np.int32)
+        local = np.fromiter(map(type_ids.get, tokens.types, repeat(-1)), dtype=np.int64, count=len(tokens.types))
+        for i in np.flatnonzero(local < 0).tolist():  # words not seen before get the next ids
+            local[i] = type_ids[tokens.types[i]] = len(type_ids)
+        local = local.astype(np.int32)
         self._ids.write(local[tokens.ids].tobytes() if len(tokens.ids) else b"")
         self._line_lengths.append(tokens.line_lengths)
         self._line_numbers.append(np.asarray(line_numbers, dtype=np.int32))
