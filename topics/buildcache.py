@@ -50,6 +50,8 @@ class BuildCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # a cache: losing the last commits on a power cut is harmless, an fsync per commit is not free
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
         self._db.execute("CREATE TABLE IF NOT EXISTS segmentation (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
         self._db.execute("CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
