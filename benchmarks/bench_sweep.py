@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -144,7 +145,8 @@ def main(argv: list[str] | None = None) -> None:
         title = "Sweep on the bench corpus" if args.bench_every else "Sweep on a built corpus"
         source = (f"every {args.bench_every}th document of fudan-cn-textclass-9" if args.bench_every
                   else str(args.corpus or "the embedded corpus"))
-        update_section(title, f"Script: `benchmarks/bench_sweep.py`, input: {source}.\n\n{text}")
+        command = " ".join(["benchmarks/bench_sweep.py", *(argv if argv is not None else sys.argv[1:])])
+        update_section(title, f"Script: `{command}`, input: {source}.\n\n{text}")
 
 
 BENCH_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench-corpus" / "fudan-cn-textclass-9"
