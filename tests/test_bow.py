@@ -1,13 +1,14 @@
-"""The fast vocabulary / bag-of-words (topics.bow) gives what gensim gives."""
+"""The bag-of-words and dictionary writers (topics.bow) give gensim's bytes."""
 
 from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from gensim.corpora import Dictionary, MmCorpus
 
-from topics.bow import doc2bow, write_mm
+from topics.bow import MmWriter, format_int_rows, write_dictionary_text
 
 
 def small_corpus(seed: int = 3, n_docs: int = 40) -> list[list[str]]:
@@ -16,32 +17,32 @@ def small_corpus(seed: int = 3, n_docs: int = 40) -> list[list[str]]:
     return [[rng.choice(words) for _ in range(rng.randrange(0, 60))] for _ in range(n_docs)]
 
 
-def test_doc2bow_and_mm_file_equal_gensim(tmp_path):
-    docs = small_corpus(seed=5)
+@pytest.mark.parametrize("num_terms", ["dictionary", 0])
+def test_rows_written_in_blocks_equal_gensim_serialize(tmp_path, num_terms):
+    docs = small_corpus(seed=5)  # some documents are empty
     dictionary = Dictionary(docs)
     dictionary.filter_extremes(no_below=2, no_above=0.9)
-    for doc in docs:
-        assert doc2bow(doc, dictionary.token2id) == dictionary.doc2bow(doc)
-    MmCorpus.serialize(str(tmp_path / "gensim.mm"), (dictionary.doc2bow(d) for d in docs), id2word=dictionary)
-    assert write_mm(tmp_path / "ours.mm", (doc2bow(d, dictionary.token2id) for d in docs), len(dictionary))[0] == len(docs)
+    bows = [dictionary.doc2bow(d) for d in docs]
+    MmCorpus.serialize(str(tmp_path / "gensim.mm"), bows, id2word=dictionary if num_terms else None)
+    writer = MmWriter(tmp_path / "ours.mm")
+    for start in range(0, len(bows), 7):  # blocks of 7 documents
+        block = bows[start:start + 7]
+        writer.write_rows(np.array([len(b) for b in block]), np.array([i for b in block for i, _ in b], dtype=np.int64),
+                          np.array([n for b in block for _, n in b], dtype=np.int64))
+    assert writer.close(num_terms=len(dictionary) if num_terms else 0)[0] == len(docs)
     assert (tmp_path / "ours.mm").read_bytes() == (tmp_path / "gensim.mm").read_bytes()
-    assert list(MmCorpus(str(tmp_path / "ours.mm"))) == list(MmCorpus(str(tmp_path / "gensim.mm")))
 
 
-def test_save_as_text_equals_gensim(tmp_path):
-    from topics.bow import save_as_text
-
+def test_dictionary_text_equals_gensim_save_as_text(tmp_path):
     dictionary = Dictionary(small_corpus(seed=9))
     dictionary.save_as_text(str(tmp_path / "gensim.txt"), sort_by_word=True)
-    save_as_text(dictionary, tmp_path / "ours.txt")
+    entries = sorted(dictionary.token2id.items())
+    write_dictionary_text(tmp_path / "ours.txt", dictionary.num_docs, [i for _, i in entries],
+                          [word for word, _ in entries], [dictionary.dfs[i] for _, i in entries])
     assert (tmp_path / "ours.txt").read_bytes() == (tmp_path / "gensim.txt").read_bytes()
 
 
 def test_numpy_formatted_rows_equal_python_formatting():
-    import numpy as np
-
-    from topics.bow import format_int_rows
-
     rng = np.random.default_rng(0)
     for top in (1, 9, 10, 999, 10**6, 10**15):  # table lookup for small numbers, digit arithmetic for big ones
         columns = [rng.integers(0, top + 1, 5000) for _ in range(3)]
@@ -51,20 +52,3 @@ def test_numpy_formatted_rows_equal_python_formatting():
     assert format_int_rows([np.array([], dtype=np.int64)] * 3) == b""
     with pytest.raises(ValueError):
         format_int_rows([np.array([-1])])
-
-
-def test_rows_written_at_once_equal_rows_written_one_by_one(tmp_path):
-    import numpy as np
-
-    from topics.bow import MmWriter
-
-    bows = [[(0, 2), (5, 1)], [], [(1, 1)], [], [(2, 3), (3, 1), (7, 12)]]
-    one = MmWriter(tmp_path / "one.mm")
-    for bow in bows:
-        one.write(bow)
-    one.close(num_terms=9)
-    many = MmWriter(tmp_path / "many.mm")
-    many.write_rows(np.array([2, 0, 1]), np.array([0, 5, 1]), np.array([2, 1, 1]))
-    many.write_rows(np.array([0, 3]), np.array([2, 3, 7]), np.array([3, 1, 12]))
-    many.close(num_terms=9)
-    assert (tmp_path / "one.mm").read_bytes() == (tmp_path / "many.mm").read_bytes()

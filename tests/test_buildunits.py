@@ -115,3 +115,15 @@ def test_old_token_stores_are_pruned(tmp_path):
         os.utime(tmp_path / f"store{i}", (time.time() - 100 + i, time.time() - 100 + i))
     prune_stores(tmp_path, keep=3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store2", "store3", "store4"]
+
+
+def test_an_incomplete_token_store_is_rebuilt(tmp_path):
+    config = BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    first = build_corpus(config, progress=False)
+    [store] = (tmp_path / "cache" / "token-stores").iterdir()
+    (store / "type_rank.i32").unlink()
+    again = build_corpus(config, progress=False, force=True)
+    report = json.loads((again.path / "report.json").read_text(encoding="utf-8"))
+    assert report["segmentation_cache"]["token_store"] == "new"
+    assert (store / "type_rank.i32").is_file()
+    assert (again.path / "corpus.mm").read_bytes() == (first.path / "corpus.mm").read_bytes()

@@ -11,7 +11,7 @@ import pytest
 
 from topics.errors import InputFileError
 from topics.repair import MARKERS
-from topics.tokenize import Tokenizer, load_stopwords, segment_many, tokenize_many
+from topics.tokenize import Tokenizer, load_stopwords
 
 ROOT = Path(__file__).resolve().parents[1]
 USERDICT = ROOT / "corpus" / "userdict.txt"
@@ -103,13 +103,11 @@ def test_deterministic_and_picklable(tokenizer):
     clone = pickle.loads(pickle.dumps(tokenizer))
     assert clone._segmenter is None  # the segmenter is rebuilt lazily, not pickled
     assert clone.tokenize(SAMPLE) == first
-    assert tokenize_many([SAMPLE, SAMPLE], USERDICT, STOPWORDS) == [first, first]
-    assert segment_many([SAMPLE], USERDICT) == [tokenizer.segment(SAMPLE)]
 
 
 def test_same_tokens_in_a_fresh_process(tokenizer):
-    code = ("import sys, json; from topics.tokenize import tokenize_many; "
-            "print(json.dumps(tokenize_many([sys.argv[1]], sys.argv[2], sys.argv[3:])))")
+    code = ("import sys, json; from topics.tokenize import Tokenizer; "
+            "print(json.dumps([Tokenizer(sys.argv[2], sys.argv[3:]).tokenize(sys.argv[1])]))")
     out = subprocess.run([sys.executable, "-c", code, SAMPLE, str(USERDICT), *map(str, STOPWORDS)],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     assert __import__("json").loads(out.stdout) == [tokenizer.tokenize(SAMPLE)]

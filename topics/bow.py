@@ -4,36 +4,25 @@ gensim's ``MmCorpus.serialize`` and ``Dictionary.save_as_text`` format one Pytho
 entry. Here :meth:`MmWriter.write_rows` takes a block of sparse rows (CSR arrays, as stage 2 of
 the build computes them, see :mod:`topics.buildunits`) and formats all its lines with numpy
 (:func:`format_int_rows`); :func:`write_dictionary_text` writes the dictionary from entries
-already in word order. The small per-document helpers (:func:`doc2bow`, :func:`write_mm`,
-:meth:`MmWriter.write`, :func:`save_as_text`) are the readable definitions the tests compare
-against gensim and against the fast paths.
+already in word order. ``tests/test_bow.py`` compares the bytes with gensim's.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
-from gensim.corpora import Dictionary
 
-__all__ = ["MmWriter", "doc2bow", "write_mm", "save_as_text", "write_dictionary_text", "format_int_rows"]
+__all__ = ["MmWriter", "write_dictionary_text", "format_int_rows"]
 
 _MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"  # gensim's MmWriter.HEADER_LINE
 
 
-def doc2bow(tokens: list[str], token2id: dict[str, int]) -> list[tuple[int, int]]:
-    """``Dictionary.doc2bow(tokens)``: sorted ``(id, count)`` of the known words."""
-    return sorted((token2id[word], n) for word, n in Counter(tokens).items() if word in token2id)
-
-
 class MmWriter:
-    """Writes bag-of-words vectors one by one as gensim's ``MmCorpus.serialize`` does.
+    """Writes bag-of-words rows as gensim's ``MmCorpus.serialize`` does.
 
-    Call :meth:`write` per document (vectors sorted by id, as :func:`doc2bow` returns them),
-    then :meth:`close` with the dictionary size (as with ``id2word=dictionary``; 0 falls back
-    to the largest id seen + 1, like gensim).
+    Call :meth:`write_rows` per block of documents, then :meth:`close` with the dictionary size
+    (as with ``id2word=dictionary``; 0 falls back to the largest id seen + 1, like gensim).
     """
 
     def __init__(self, path: str | Path):
@@ -43,19 +32,10 @@ class MmWriter:
         self.num_docs = self.num_nnz = 0
         self._max_id = -1
 
-    def write(self, bow: list[tuple[int, int]]) -> None:
-        """Write the next document: ``(id, count)`` pairs sorted by id."""
-        self.num_docs += 1
-        if bow:
-            line = f"{self.num_docs} %d %d\n"
-            self._out.write("".join([line % (i + 1, n) for i, n in bow]).encode("utf-8"))
-            self.num_nnz += len(bow)
-            self._max_id = max(self._max_id, bow[-1][0])
-
     def write_rows(self, row_nnz: np.ndarray, ids: np.ndarray, counts: np.ndarray) -> None:
         """Write the next ``len(row_nnz)`` documents at once, as CSR arrays (ids sorted within each row).
 
-        Same bytes as :meth:`write` per document; the lines are formatted with numpy.
+        The lines are formatted with numpy (:func:`format_int_rows`).
         """
         n_rows = len(row_nnz)
         if len(ids):
@@ -111,21 +91,6 @@ def _ascii_digits(values: np.ndarray) -> np.ndarray:
         if k < width - 1:  # a leading zero is padding; the last digit always shows
             digits[values < power, k] = 0
     return digits
-
-
-def write_mm(path: str | Path, bows: Iterable[list[tuple[int, int]]], num_terms: int) -> tuple[int, int]:
-    """Write bag-of-words vectors as gensim's ``MmCorpus.serialize`` does; return (documents, non-zeros)."""
-    writer = MmWriter(path)
-    for bow in bows:
-        writer.write(bow)
-    return writer.close(num_terms)
-
-
-def save_as_text(dictionary: Dictionary, path: str | Path) -> None:
-    """``dictionary.save_as_text(path, sort_by_word=True)``, written in one go (same bytes)."""
-    entries = sorted(dictionary.token2id.items())
-    write_dictionary_text(path, dictionary.num_docs, [i for _, i in entries], [word for word, _ in entries],
-                          [dictionary.dfs.get(i, 0) for _, i in entries])
 
 
 def write_dictionary_text(path: str | Path, num_docs: int, ids: list[int], words: list[str], dfs: list[int]) -> None:

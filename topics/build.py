@@ -138,8 +138,7 @@ def _token_store(config: BuildConfig, inputs, input_hashes, processing: str, tok
     folder = stores / _stage1_key(config, input_hashes, processing)
     if TokenStore.is_complete(folder):
         store = TokenStore(folder)
-        log.cache.update(files_cached=len(store.log_state["inputs"]) + len(store.log_state["skipped"]),
-                         token_store="reused")
+        log.cache.update(files_cached=len(store.log_state["inputs"]), token_store="reused")
         for entry in store.log_state["skipped"]:
             print(f"warning: skipped {entry['source_file']}: {entry['reason']}", file=sys.stderr)
         return store
@@ -156,9 +155,10 @@ def _token_store(config: BuildConfig, inputs, input_hashes, processing: str, tok
             raise
         (building / "shingles.tmp").unlink()
         writer.close(speeches, log.stage1_state(), tokenizer.word_flags)
-        if folder.exists():  # another build finished the same store meanwhile
+        if TokenStore.is_complete(folder):  # another build finished the same store meanwhile
             shutil.rmtree(building)
         else:
+            shutil.rmtree(folder, ignore_errors=True)  # a store left incomplete (deleted files, say)
             os.replace(building, folder)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

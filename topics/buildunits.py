@@ -76,31 +76,42 @@ class _Vocabulary:
         self.type_of_id: list[np.ndarray] = []
         self.size = 0
         self.type_rank = type_rank
-        self.dfs = np.zeros(0, dtype=np.int64)
-        self.cfs = np.zeros(0, dtype=np.int64)
+        # dfs/cfs by id, over-allocated (ids only grow); counts of one block are added to the front
+        self._dfs = np.zeros(min(n_types, 1024), dtype=np.int64)
+        self._cfs = np.zeros(min(n_types, 1024), dtype=np.int64)
+        self._first = np.full(n_types, np.iinfo(np.int64).max, dtype=np.int64)  # scratch, reset after use
         self.num_docs = self.num_pos = self.num_nnz = 0
+
+    @property
+    def dfs(self) -> np.ndarray:
+        return self._dfs[:self.size]
+
+    @property
+    def cfs(self) -> np.ndarray:
+        return self._cfs[:self.size]
 
     def number_new_types(self, types: np.ndarray, unit_of_token: np.ndarray) -> None:
         """Give ids to the types not seen before: by the unit they first occur in, then in sorted order."""
         new = np.flatnonzero(self.id_of_type[types] < 0)
         if not len(new):
             return
-        first = np.full(len(self.id_of_type), len(types), dtype=np.int64)
-        np.minimum.at(first, types[new], new)  # each new type's first position
-        new_types = np.flatnonzero(first < len(types))
-        first_unit = unit_of_token[first[new_types]]
+        new_tokens = types[new]
+        np.minimum.at(self._first, new_tokens, new)  # each new type's first position
+        new_types = new_tokens[self._first[new_tokens] == new]  # the tokens at those positions: each type once
+        first_unit = unit_of_token[self._first[new_types]]
+        self._first[new_types] = np.iinfo(np.int64).max  # work in proportion to the new types, not all types
         ordered = new_types[np.lexsort((self.type_rank[new_types], first_unit))]
         self.id_of_type[ordered] = np.arange(self.size, self.size + len(ordered))
         self.type_of_id.append(ordered)
         self.size += len(ordered)
+        if self.size > len(self._dfs):
+            grow = max(self.size, 2 * len(self._dfs)) - len(self._dfs)
+            self._dfs = np.concatenate([self._dfs, np.zeros(grow, dtype=np.int64)])
+            self._cfs = np.concatenate([self._cfs, np.zeros(grow, dtype=np.int64)])
 
     def count(self, ids: np.ndarray, rows: scipy.sparse.csr_matrix) -> None:
-        grow = self.size - len(self.dfs)
-        if grow > 0:
-            self.dfs = np.concatenate([self.dfs, np.zeros(grow, dtype=np.int64)])
-            self.cfs = np.concatenate([self.cfs, np.zeros(grow, dtype=np.int64)])
-        self.cfs += np.bincount(ids, minlength=self.size)
-        self.dfs += np.bincount(rows.indices, minlength=self.size)
+        self._cfs[:self.size] += np.bincount(ids, minlength=self.size)
+        self._dfs[:self.size] += np.bincount(rows.indices, minlength=self.size)
         self.num_docs += rows.shape[0]
         self.num_pos += len(ids)
         self.num_nnz += rows.nnz
@@ -122,10 +133,9 @@ class _Vocabulary:
 class _TokenLines:
     """Lines of space-separated tokens (tokens.txt) from type ids, joined as UTF-8 bytes."""
 
-    def __init__(self, types_file: Path):
-        words = types_file.read_bytes().split(b"\n")[:-1]  # "word\n" per type, in id order
-        self.words = np.empty(len(words), dtype=object)
-        self.words[:] = words
+    def __init__(self, type_bytes: list[bytes]):
+        self.words = np.empty(len(type_bytes), dtype=object)
+        self.words[:] = type_bytes
 
     def lines(self, types: np.ndarray, indptr: np.ndarray) -> bytes:
         """One line per unit: unit i holds ``types[indptr[i]:indptr[i + 1]]``."""
@@ -138,13 +148,12 @@ def _vocabulary_filter(config: BuildConfig) -> bool:
     return config.no_below > 1 or config.no_above < 1.0 or bool(config.keep_n)
 
 
-def _speech_blocks(store: TokenStore) -> Iterator[tuple[int, int]]:
-    """Consecutive speeches ``[first, end)`` with about BLOCK_TOKENS raw tokens each."""
-    line_starts = np.concatenate([[0], np.cumsum(store.speech_lines, dtype=np.int64)])
-    token_starts = np.concatenate([[0], np.cumsum(store.line_lengths, dtype=np.int64)])
+def _speech_blocks(line_starts: np.ndarray, token_starts: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Consecutive speeches ``[first, end)`` with about BLOCK_TOKENS raw tokens each
+    (``line_starts``: first line of each speech, then the end; ``token_starts``: the same per line)."""
     speech_tokens = token_starts[line_starts]
     first = 0
-    n = len(store.speech_lines)
+    n = len(line_starts) - 1
     while first < n:
         end = int(np.searchsorted(speech_tokens, speech_tokens[first] + BLOCK_TOKENS, side="right")) - 1
         end = min(max(end, first + 1), n)
@@ -170,7 +179,7 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
     pending_rows = workdir / "rows.tmp"  # (row nnz, ids, counts) blocks for the second pass
     line_starts = np.concatenate([[0], np.cumsum(store.speech_lines, dtype=np.int64)])
     token_starts = np.concatenate([[0], np.cumsum(store.line_lengths, dtype=np.int64)])
-    token_lines = _TokenLines(store.folder / "types.txt")
+    token_lines = _TokenLines(store.type_bytes)
     # One writer thread formats and writes tokens.txt, units.csv and corpus.mm, block by block and
     # in order, while this thread goes on with the next block and the dictionary: joining
     # strings holds the GIL, but numpy (sorting, formatting the MatrixMarket rows) releases it,
@@ -182,7 +191,7 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[dict[str,
             open(pending_rows, "wb") as pending:
         try:
             units_out.write(",".join(UNIT_COLUMNS) + "\n")
-            for first, end in _speech_blocks(store):
+            for first, end in _speech_blocks(line_starts, token_starts):
                 units, unit_types, indptr, lengths = _block_units(config, store, speeches, keep, first, end,
                                                                   line_starts, token_starts)
                 if not units:

@@ -26,7 +26,6 @@ embedded corpus and the hard cases).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from importlib.metadata import version
@@ -104,7 +103,3 @@ class Segmenter:
             # the block is one whole match of jieba's block pattern: cut() would hand it to __cut_DAG as is
             tokens = self._block_memo[block] = list(self.python._Tokenizer__cut_DAG(block))
         return tokens
-
-    @staticmethod
-    def fingerprint() -> str:
-        return hashlib.sha256(ENGINE_VERSION.encode()).hexdigest()

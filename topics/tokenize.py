@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from itertools import compress
 import re
@@ -46,7 +45,7 @@ from .errors import InputFileError
 from .repair import MARKER_RE
 from .segmenter import ENGINE_VERSION, Segmenter
 
-__all__ = ["Tokenizer", "load_stopwords", "load_userdict", "tokenize_many", "segment_many", "SEGMENTATION_VERSION"]
+__all__ = ["Tokenizer", "load_stopwords", "load_userdict", "SEGMENTATION_VERSION"]
 
 # Bump when segment() changes behaviour, so cached segmentation is not reused.
 SEGMENTATION_VERSION = 1
@@ -110,6 +109,15 @@ def _read_lines(path: str | Path, what: str) -> list[str]:
 def _has_letter(token: str) -> bool:
     # str.isalpha() is exactly Unicode general category L* (Lu, Ll, Lt, Lm, Lo)
     return any(map(str.isalpha, token))
+
+
+_WORD, _SINGLE = 1, 2
+
+
+def _word_flags(token: str) -> int:
+    """The rules of :meth:`Tokenizer.filter` that do not depend on the stopwords, as bit flags."""
+    word = _has_letter(token) and not _NUMBER_RE.match(token) and "⟦" not in token and "⟧" not in token
+    return (_WORD if word else 0) | (_SINGLE if len(token) == 1 else 0)
 
 
 class Tokenizer:
@@ -184,25 +192,18 @@ class Tokenizer:
         return list(compress(tokens, map(keep.__getitem__, tokens)))
 
     def _keeps(self, token: str) -> bool:
-        if token in self.stopwords_ or not _has_letter(token) or _NUMBER_RE.match(token):
+        flags = _word_flags(token)
+        if token in self.stopwords_ or not flags & self.WORD:
             return False
-        if self.drop_single_chars and len(token) == 1:
-            return False
-        return "⟦" not in token and "⟧" not in token
+        return not (self.drop_single_chars and flags & self.SINGLE)
 
     # -- the same filters, vectorised over a corpus' distinct tokens (the build's stage 2) --------
-    WORD, SINGLE = 1, 2
+    WORD, SINGLE = _WORD, _SINGLE
 
     def word_flags(self, types: Sequence[str]) -> np.ndarray:
-        """Per distinct token, the stopword-independent part of :meth:`filter` as bit flags.
-
-        ``WORD``: has a letter, is not a number, holds no marker bracket; ``SINGLE``: one character.
-        """
-        flags = np.zeros(len(types), dtype=np.uint8)
-        for i, token in enumerate(types):
-            word = _has_letter(token) and not _NUMBER_RE.match(token) and "⟦" not in token and "⟧" not in token
-            flags[i] = (self.WORD if word else 0) | (self.SINGLE if len(token) == 1 else 0)
-        return flags
+        """Per distinct token, the stopword-independent part of :meth:`filter` as bit flags
+        (``WORD``: has a letter, is not a number, holds no marker bracket; ``SINGLE``: one character)."""
+        return np.fromiter(map(_word_flags, types), dtype=np.uint8, count=len(types))
 
     def keep_mask(self, flags: np.ndarray, type_ids: dict[str, int]) -> np.ndarray:
         """Per distinct token (``type_ids``: token → position in ``flags``): does :meth:`filter` keep it?"""
@@ -226,24 +227,3 @@ class Tokenizer:
     def __repr__(self) -> str:
         return (f"Tokenizer(userdict={self.userdict!r}, stopwords={self.stopwords!r}, "
                 f"drop_single_chars={self.drop_single_chars!r})")
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_tokenizer(userdict: str | None, stopwords: tuple[str, ...], drop_single_chars: bool) -> Tokenizer:
-    return Tokenizer(userdict, stopwords, drop_single_chars=drop_single_chars)
-
-
-def tokenize_many(texts: Iterable[str], userdict: str | Path | None = None, stopwords: Sequence[str | Path] = (),
-                  drop_single_chars: bool = True) -> list[list[str]]:
-    """Tokenize several texts; a module-level function for worker processes.
-
-    The Tokenizer is built once per process and settings (and reused across calls).
-    """
-    tokenizer = _cached_tokenizer(None if userdict is None else str(userdict), tuple(map(str, stopwords)), drop_single_chars)
-    return [tokenizer.tokenize(text) for text in texts]
-
-
-def segment_many(texts: Iterable[str], userdict: str | Path | None = None) -> list[list[str]]:
-    """Raw segmentation of several texts (no filtering); for cached, parallel builds."""
-    tokenizer = _cached_tokenizer(None if userdict is None else str(userdict), (), True)
-    return [tokenizer.segment(text) for text in texts]

@@ -121,8 +121,9 @@ class TokenStore:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        text = (self.folder / "types.txt").read_text(encoding="utf-8")
-        self.types: list[str] = text.split("\n")[:-1] if text else []
+        encoded = (self.folder / "types.txt").read_bytes()
+        self.type_bytes: list[bytes] = encoded.split(b"\n")[:-1]  # UTF-8, for writing tokens.txt
+        self.types: list[str] = encoded.decode("utf-8").split("\n")[:-1]
         size = (self.folder / "ids.i32").stat().st_size
         self.ids = (np.memmap(self.folder / "ids.i32", dtype=np.int32, mode="r") if size
                     else np.zeros(0, dtype=np.int32))
