@@ -29,11 +29,11 @@ def _build(args: argparse.Namespace) -> int:
         metadata=args.metadata,
         unit=args.unit,
         strict=True if args.strict else None,
-        workers=args.workers,
     )
     if args.metadata and not Path(args.metadata).is_file():
         raise TopicsError(f"{args.metadata}: metadata file not found — check the path given to --metadata")
-    corpus = build_corpus(config, progress=not args.quiet, force=args.force)
+    corpus = build_corpus(config, progress=not args.quiet, force=args.force,
+                          workers=1 if args.workers is None else args.workers, scheduler=args.scheduler or "")
     counts = corpus.speeches
     print(f"built {corpus.path}: {len(counts)} speeches ({int(counts['in_model'].sum())} in the model), "
           f"{corpus.n_units} units, vocabulary {len(corpus.dictionary):,}; see {corpus.path}/report.md")
@@ -41,7 +41,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .experiment import run_experiment
+    from .experiment.run import run_experiment
 
     run_dir = run_experiment(args.config, out=args.out, workers=args.workers, scheduler=args.scheduler,
                              progress=not args.quiet)
@@ -50,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from .experiment import reproduce
+    from .experiment.reproduce import reproduce
 
     result = reproduce(args.run_dir, out=args.out)
     if result.identical:
@@ -77,15 +77,16 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--metadata", help="CSV of metadata overrides (default: corpus/metadata.csv when present)")
     build.add_argument("--config", help="TOML file with build settings (top level or a [corpus] table)")
     build.add_argument("--strict", action="store_true", help="unreadable input files are errors, not warnings")
-    build.add_argument("--workers", type=int, help="segmentation processes (0 = one per core)")
+    build.add_argument("--workers", type=int, help="worker processes for reading and segmenting (0 = one per core; default 1)")
+    build.add_argument("--scheduler", help="Dask scheduler address for reading and segmenting, e.g. tcp://127.0.0.1:8786")
     build.add_argument("--force", action="store_true", help="rebuild even if the corpus is up to date")
     build.set_defaults(func=_build)
 
     run = commands.add_parser("run", parents=[common], help="build if needed, sweep K x seeds, score, select, write a run folder")
     run.add_argument("config", help="experiment TOML (e.g. experiments/default.toml)")
     run.add_argument("--out", help="run folder (default: the config's `out`)")
-    run.add_argument("--workers", type=int, help="parallel fits (default: the config's [run] workers)")
-    run.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    run.add_argument("--workers", type=int, help="worker processes for the build and the fits (default: the config's [run] workers)")
+    run.add_argument("--scheduler", help="Dask scheduler address for the build and the fits, e.g. tcp://127.0.0.1:8786")
     run.set_defaults(func=_run)
 
     rep = commands.add_parser("reproduce", parents=[common], help="rerun a finished experiment from its manifest and compare every table")

@@ -16,8 +16,8 @@ from typing import Iterator, Sequence
 import pandas as pd
 from gensim.corpora import Dictionary, MmCorpus
 
+from .common.fileio import sha256_json
 from .errors import TopicsError
-from .fileio import sha256_json
 
 SPEECH_COLUMNS = [
     "doc_id", "source_file", "start_line", "end_line", "start_char", "end_char", "heading",
@@ -26,6 +26,11 @@ SPEECH_COLUMNS = [
     "n_units",
 ]
 UNIT_COLUMNS = ["unit_id", "doc_id", "chunk", "start_line", "end_line", "n_tokens"]
+
+# The values the metadata columns of speeches.csv may take (how each is found: topics.build.metadata).
+YEAR_SOURCES = ("explicit", "implied", "metadata", "anonymized", "unknown")
+GENRES = ("speech", "host_script", "work_report", "address", "other")
+ADMIN_LEVELS = ("national", "province", "city", "county", "district", "township", "unknown")
 
 # Nullable integer columns stay integers (not floats) when read back.
 _SPEECH_DTYPES = {

@@ -1,0 +1,41 @@
+"""What is each topic about? Top words by probability, relevance and FREX (stm's ``labelTopics``), and short labels."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["label_topics", "label_topics_run", "topic_labels"]
+
+
+def label_topics(topics_table: pd.DataFrame, n: int = 7) -> pd.DataFrame:
+    """Top words of each topic by probability, relevance (and FREX when given), as ``stm::labelTopics``.
+
+    Words are re-ranked among those listed in ``topics_table`` (the model stage lists each
+    topic's top words by probability, see :func:`topics.evaluate.word_scores.label_table`). ``relevance`` is λ·log φ + (1−λ)·log(φ / p(w)) (Sievert & Shirley 2014, "LDAvis", ACL
+    workshop), computed by the model stage; ranking by it favours words specific to the topic.
+    """
+    rows = []
+    for topic, words in topics_table.groupby("topic", sort=True):
+        prob = words.sort_values(["weight", "word"], ascending=[False, True])["word"].head(n)
+        relevant = words.sort_values(["relevance", "word"], ascending=[False, True])["word"].head(n)
+        row = {"topic": int(topic), "label": _label(int(topic), relevant.tolist()),
+               "prob": "、".join(prob), "relevance": "、".join(relevant)}
+        if "frex" in words:
+            row["frex"] = "、".join(words.sort_values(["frex", "word"], ascending=[False, True])["word"].head(n))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def topic_labels(topics_table: pd.DataFrame, n_words: int = 3) -> dict[int, str]:
+    """Short labels for figures: ``{3: "T3 计划生育·流动人口·社会抚养费"}`` (top words by relevance)."""
+    table = label_topics(topics_table, n=n_words)
+    return {row.topic: row.label for row in table.itertuples()}
+
+
+def _label(topic: int, words: list[str]) -> str:
+    return f"T{topic} " + "·".join(words)
+
+
+def label_topics_run(run, n: int = 7) -> pd.DataFrame:
+    """:func:`label_topics` for a run."""
+    return label_topics(run.topics, n=n)

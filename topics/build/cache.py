@@ -1,0 +1,211 @@
+"""Content-addressed caches of the build, so that rebuilds redo only what changed.
+
+One SQLite file under ``cache_dir`` holds two tables:
+
+- ``files``: the processed result of one raw file (speeches, metadata, clean text, removals,
+  repairs), keyed by the file's sha256 and the fingerprint of everything that shapes that result
+  (builder code, boilerplate and repair rules, dated events, split mode, segmenter).
+- ``segmentation``: jieba's raw tokens of one speech, keyed by the segmenter fingerprint (jieba
+  version + user dictionary) and the speech text. Stopwords and filters are applied after both
+  caches, so changing them reuses every entry; editing a boilerplate rule re-reads the files but
+  reuses the segmentation of every speech whose text did not change.
+
+A third table, ``file_hashes``, remembers the sha256 of each input file with its size, mtime
+and inode (as git's index does), so an unchanged multi-gigabyte corpus is not hashed again on
+every build. A remembered hash is used only if the file was last modified at least
+:data:`RACY_SECONDS` before it was hashed; a file changed within that window (same size, same
+mtime tick) is always hashed again.
+
+Nothing in the cache is a pickle: a file's result is stored as JSON and raw numpy arrays
+(:meth:`BuildCache.encode_result`), so a cache folder copied from someone else cannot run code.
+
+Workers only read; the main process writes (SQLite's WAL mode lets readers and one writer mix).
+Writes are committed in batches (every :data:`COMMIT_EVERY` puts, and on :meth:`BuildCache.close`),
+not one transaction per file; a build that crashes loses at most the last batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import json
+import sqlite3
+import time
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+import numpy as np
+
+from ..common.fileio import sha256_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .stages import FileResult
+
+_MAGIC = b"topics-file-result-v1\n"
+
+SCHEMA_VERSION = 2  # 2: results as JSON + arrays, not pickles
+COMMIT_EVERY = 200
+RACY_SECONDS = 2
+
+
+class BuildCache:
+    def __init__(self, cache_dir: str | Path, readonly: bool = False):
+        self.path = Path(cache_dir) / f"build-cache-v{SCHEMA_VERSION}.sqlite"
+        self._readonly = readonly
+        self._pending = 0
+        if readonly:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # a cache: losing the last commits on a power cut is harmless, an fsync per commit is not free
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS segmentation (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+                         " inode INTEGER, hashed_ns INTEGER, sha256 TEXT NOT NULL)")
+        self._db.commit()
+        self._pending = 0
+
+    def _written(self, n: int = 1) -> None:
+        self._pending += n
+        if self._pending >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make the writes so far durable and visible to other connections."""
+        self._db.commit()
+        self._pending = 0
+
+    # -- processed files --------------------------------------------------------------------------
+    def has_files(self, keys: list[str]) -> set[str]:
+        """The keys among ``keys`` that have a stored result (without loading the results)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):  # SQLite limits the number of bound parameters
+            batch = keys[start:start + 500]
+            marks = ",".join("?" * len(batch))
+            found.update(key for (key,) in self._db.execute(f"SELECT key FROM files WHERE key IN ({marks})", batch))
+        return found
+
+    def get_file(self, key: str) -> "FileResult | None":
+        row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
+        return None if row is None else self.decode_result(row[0])
+
+    @staticmethod
+    def encode_result(result: "FileResult") -> bytes:
+        """The stored form of a file's result: a JSON header and the speeches' arrays, compressed.
+
+        Worker processes encode their own results, sparing the main process. What is only needed
+        now (shingles, segmentation bookkeeping, CPU times) is not stored.
+        """
+        speeches = result.speeches
+        header = {
+            "name": result.name, "encoding": result.encoding, "n_lines": result.n_lines,
+            "removals": result.removals, "repairs": result.repairs,
+            "speeches": [{"speech": item.speech.row(), "text_json": item.text_json, "line_numbers": item.line_numbers,
+                          "types": item.tokens.types, "n_ids": int(len(item.tokens.ids)),
+                          "n_lines": int(len(item.tokens.line_lengths)), "sketch_size": item.sketch.size,
+                          "n_signature": int(len(item.sketch.signature)), "text_sha256": item.text_sha256}
+                         for item in speeches],
+        }
+        encoded = json.dumps(header, ensure_ascii=False).encode("utf-8")
+        parts = [_MAGIC, len(encoded).to_bytes(8, "little"), encoded]
+        for item in speeches:
+            parts += [np.asarray(item.tokens.ids, dtype="<i4").tobytes(),
+                      np.asarray(item.tokens.line_lengths, dtype="<i4").tobytes(),
+                      np.asarray(item.sketch.signature, dtype="<u4").tobytes()]
+        return zlib.compress(b"".join(parts), 1)
+
+    @staticmethod
+    def decode_result(blob: bytes) -> "FileResult":
+        """Read :meth:`encode_result`'s bytes back (ValueError when they are not such a record)."""
+        from .dedup import Sketch
+        from .records import FoundSpeech, Speech
+        from .stages import FileResult
+        from .tokenstore import EncodedTokens
+
+        data = zlib.decompress(blob)
+        if not data.startswith(_MAGIC):
+            raise ValueError("not a stored file result")
+        start = len(_MAGIC) + 8
+        size = int.from_bytes(data[len(_MAGIC):start], "little")
+        header = json.loads(data[start:start + size].decode("utf-8"))
+        offset = start + size
+
+        def take(n: int, dtype: str) -> np.ndarray:
+            nonlocal offset
+            array = np.frombuffer(data, dtype=dtype, count=n, offset=offset).astype(dtype[1:])
+            offset += 4 * n
+            return array
+
+        speeches = []
+        for entry in header["speeches"]:
+            ids, lengths = take(entry["n_ids"], "<i4"), take(entry["n_lines"], "<i4")
+            signature = take(entry["n_signature"], "<u4")
+            speeches.append(FoundSpeech(
+                speech=Speech(**entry["speech"]), text_json=entry["text_json"], line_numbers=entry["line_numbers"],
+                tokens=EncodedTokens(entry["types"], ids, lengths), sketch=Sketch(entry["sketch_size"], signature),
+                text_sha256=entry["text_sha256"]))
+        if offset != len(data):
+            raise ValueError("stored file result has trailing bytes")
+        return FileResult(name=header["name"], encoding=header["encoding"], n_lines=header["n_lines"],
+                          removals=header["removals"], repairs=header["repairs"], speeches=speeches)
+
+    # -- small JSON records (duplicate links) ---------------------------------------------------------
+    def get_json(self, key: str) -> Any | None:
+        row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(zlib.decompress(row[0]).decode("utf-8"))
+
+    def put_json(self, key: str, value: Any) -> None:
+        self.put_file_blob(key, zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"), 1))
+
+    def put_file_blob(self, key: str, blob: bytes) -> None:
+        self._db.execute("INSERT OR REPLACE INTO files (key, result) VALUES (?, ?)", (key, blob))
+        self._written()
+
+    # -- segmentation of speeches -------------------------------------------------------------
+    @staticmethod
+    def segmentation_key(fingerprint: str, text: str) -> str:
+        return hashlib.sha256(f"{fingerprint}\0{text}".encode("utf-8")).hexdigest()
+
+    def get_segmentations(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # SQLite limits the number of bound parameters
+            batch = keys[start:start + 500]
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT key, tokens FROM segmentation WHERE key IN ({marks})", batch))
+        return found
+
+    def put_segmentations(self, entries: Iterable[tuple[str, str]]) -> None:
+        cursor = self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens) VALUES (?, ?)", entries)
+        self._written(max(1, cursor.rowcount))
+
+    # -- hashes of input files ----------------------------------------------------------------
+    def file_sha256s(self, paths: list[Path]) -> list[str]:
+        """sha256 of each file: remembered while size, mtime and inode are unchanged, else computed."""
+        known = {row[0]: row[1:] for row in self._db.execute(
+            "SELECT path, size, mtime_ns, inode, hashed_ns, sha256 FROM file_hashes")}
+        digests, fresh = [], []
+        for path in paths:
+            key = os.path.abspath(path)
+            info = os.stat(path)
+            entry = known.get(key)
+            if (entry is not None and entry[:3] == (info.st_size, info.st_mtime_ns, info.st_ino)
+                    and info.st_mtime_ns < entry[3] - RACY_SECONDS * 10**9):
+                digests.append(entry[4])
+                continue
+            hashed_ns = time.time_ns()
+            digest = sha256_file(path)
+            digests.append(digest)
+            fresh.append((key, info.st_size, info.st_mtime_ns, info.st_ino, hashed_ns, digest))
+        if fresh and not self._readonly:
+            self._db.executemany("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?, ?)", fresh)
+            self.commit()
+        return digests
+
+    def close(self) -> None:
+        if not self._readonly:
+            self._db.commit()
+        self._db.close()

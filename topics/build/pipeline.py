@@ -1,0 +1,401 @@
+"""Build a speech-level corpus from raw documents: the orchestration of the builder stages.
+
+Stage 1 — from raw files to a token store (:mod:`topics.build.tokenstore`), kept in the build cache:
+
+1. files, as tasks of the shared executor (:mod:`topics.executor`: this process, local worker
+   processes or a Dask cluster), through the per-file stages (:mod:`topics.build.stages`):
+   ingest → boilerplate → speeches → repair → metadata → jieba segmentation and duplicate-finder
+   sketch of each speech. Each file's result is cached by content hash
+   (:mod:`topics.build.cache`), and so is the segmentation of each speech;
+2. corpus-wide, in the main process: metadata overrides, duplicate links (from the workers'
+   sketches; cached by the texts' hashes), the clean texts and every speech's token ids.
+
+Stage 2 (:mod:`topics.build.units`) — from the token store to the corpus: stopwords and filters,
+modelling units (whole speeches or paragraph chunks), tokens, dictionary and bag-of-words.
+
+The token store is keyed by everything stage 1 depends on (inputs, builder code and rules,
+segmenter, metadata overrides, duplicate threshold), so a rebuild after changing only stopwords,
+filters, units or vocabulary settings reads no raw file and no cached file result: it goes
+straight to stage 2, which works on integer arrays.
+
+Results stream to disk file by file and speech by speech, so memory holds the per-speech table,
+the duplicate finder's sketches (512 bytes a speech), the vocabulary and one block of token ids,
+never the corpus text. Only the main process writes: workers return results.
+Everything is written into a temporary folder that replaces ``config.out`` only when the build
+succeeds, so a failed build never leaves a half-written corpus. Building again with the same
+inputs and settings (same content hash) returns the existing corpus at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .. import __version__
+from ..common.fileio import dumps_readable, sha256_file, sha256_json, staging_folder
+from ..config import BuildConfig, to_dict
+from ..corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
+from ..errors import InputFileError, TopicsError
+from ..executor import plan, run_tasks
+from .cache import BuildCache
+from .dedup import Sketch, link_duplicates, shingles
+from .ingest import discover
+from .log import BuildLog
+from .metadata import apply_overrides, load_overrides
+from .records import Speech
+from .report import write_reports
+from .stages import (CORPUS_WIDE_MODULES, STAGE2_MODULES, FileResult, code_fingerprint, file_fingerprint,
+                     process_file)
+from .tokenize import Tokenizer
+from .tokenstore import TokenStore, TokenStoreWriter, prune_stores
+from .units import build_units
+
+__all__ = ["build_corpus", "content_hash"]
+
+
+def _resource_hashes(config: BuildConfig) -> dict[str, str | None]:
+    """Hash every language resource, so that editing one changes the content hash."""
+    paths = {"userdict": config.userdict, "repairs": config.repairs,
+             "boilerplate": config.boilerplate, "metadata": config.metadata}
+    for i, path in enumerate(config.stopwords):
+        paths[f"stopwords[{i}]"] = path
+    hashes: dict[str, str | None] = {}
+    for key, path in paths.items():
+        if Path(path).is_file():
+            hashes[key] = sha256_file(path)
+        elif key == "metadata":
+            hashes[key] = None  # overrides are optional
+        else:
+            raise TopicsError(f"{path}: {key} file not found — run from the project root or set "
+                              f"corpus.{key.split('[')[0]} in the config")
+    return hashes
+
+
+def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], per_file: str) -> tuple[str, list[dict[str, str]]]:
+    """Hash of everything that determines the built corpus, and the per-input hashes.
+
+    ``per_file`` is :func:`topics.build.stages.file_fingerprint`; the code of every build module
+    (stage 1 and stage 2) is part of the hash.
+    """
+    cache = BuildCache(config.cache_dir)
+    try:
+        digests = cache.file_sha256s([path for path, _ in inputs])
+    finally:
+        cache.close()
+    files = [{"source_file": name, "sha256": digest} for (_, name), digest in zip(inputs, digests)]
+    payload = {
+        "inputs": files,
+        "settings": config.settings_for_hash(),
+        "resources": _resource_hashes(config),
+        "per_file": per_file,
+        "code": code_fingerprint(),
+        "corpus_format": sha256_file(Path(__file__).parents[1] / "corpus.py"),
+        "topics": __version__,
+    }
+    return sha256_json(payload), files
+
+
+def _stage1_key(config: BuildConfig, input_hashes: list[dict[str, str]], per_file: str) -> str:
+    """Hash of everything the token store depends on (and nothing that only stage 2 uses)."""
+    metadata = sha256_file(config.metadata) if Path(config.metadata).is_file() else None
+    return sha256_json(["token-store", input_hashes, per_file, metadata, config.duplicate_threshold,
+                        config.strict, code_fingerprint(STAGE2_MODULES), __version__])
+
+
+def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, tokenizer: Tokenizer, log: BuildLog,
+                 progress: bool, workers: int, scheduler: str) -> TokenStore:
+    """The token store of this build's stage 1: from the cache, else built (and cached) now."""
+    stores = Path(config.cache_dir) / "token-stores"
+    folder = stores / _stage1_key(config, input_hashes, per_file)
+    if TokenStore.is_complete(folder):
+        store = TokenStore(folder)
+        log.cache.update(files_cached=len(store.log_state["inputs"]), token_store="reused")
+        for entry in store.log_state["skipped"]:
+            print(f"warning: skipped {entry['source_file']}: {entry['reason']}", file=sys.stderr)
+        return store
+    stores.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=stores))
+    try:
+        writer = TokenStoreWriter(building)
+        try:
+            speeches, sketches, spool = _read_files(config, inputs, input_hashes, per_file, writer, building, log,
+                                                    progress, workers, scheduler)
+            _mark_duplicates(config, speeches, sketches, spool, building, log)
+        except BaseException:
+            writer.abort()
+            raise
+        (building / "shingles.tmp").unlink()
+        writer.close([speech.row() for speech in speeches], log.stage1_state(), tokenizer.word_flags)
+        if TokenStore.is_complete(folder):  # another build finished the same store meanwhile
+            shutil.rmtree(building)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)  # a store left incomplete (deleted files, say)
+            os.replace(building, folder)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    prune_stores(stores, keep=3)
+    log.cache["token_store"] = "new"
+    return TokenStore(folder)
+
+
+def build_corpus(config: BuildConfig | None = None, progress: bool = True, force: bool = False,
+                 workers: int = 1, scheduler: str = "") -> BuiltCorpus:
+    """Build the corpus described by ``config`` into ``config.out`` and return it.
+
+    Parameters
+    ----------
+    config : build settings (defaults: ``corpus/raw`` → ``build/corpus``).
+    progress : show progress bars (on stderr).
+    force : rebuild even when ``config.out`` already holds a corpus with the same content hash.
+    workers, scheduler : where the per-file stages run (:func:`topics.executor.run_tasks`):
+        worker processes (0 = one per core; 1 = this process) or a Dask scheduler address.
+        The corpus is the same whatever they are.
+
+    Returns
+    -------
+    BuiltCorpus loaded from ``config.out``.
+
+    Examples
+    --------
+    >>> corpus = build_corpus(BuildConfig(out="build/corpus"))   # doctest: +SKIP
+    >>> corpus.speeches[["doc_id", "year", "year_source"]].head()  # doctest: +SKIP
+    """
+    config = config or BuildConfig()
+    started, started_cpu = time.perf_counter(), time.process_time()
+    out = Path(config.out)
+    inputs = discover(config.raw)
+    if not inputs:
+        raise TopicsError(f"{', '.join(config.raw)}: no readable files found — check the input path")
+    tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
+    per_file = file_fingerprint(config, tokenizer.fingerprint)
+    digest, input_hashes = content_hash(config, inputs, per_file)
+    if not force and _is_current(out, digest):
+        return load_corpus(out)
+
+    with staging_folder(out) as workdir:
+        log = BuildLog()
+        store = _token_store(config, inputs, input_hashes, per_file, tokenizer, log, progress, workers, scheduler)
+        log.restore(store.log_state)
+        speeches = [Speech(**row) for row in store.speeches]
+        for speech in speeches:  # duplicates stay in the table; in the model only if asked for
+            speech.in_model = not (speech.duplicate_of is not None and config.exclude_duplicates)
+        dictionary = build_units(config, store, speeches, tokenizer, workdir, log)
+        shutil.copyfile(store.folder / "texts.jsonl", workdir / "texts.jsonl")
+        del store
+        log.timings["total"] = round(time.perf_counter() - started, 3)
+        log.timings["cpu_main_process"] = round(time.process_time() - started_cpu, 3)
+        rows = [speech.row() for speech in speeches]
+        _write_speeches(rows, workdir)
+        manifest = {
+            "content_hash": digest,
+            "inputs": _inputs_with_encodings(input_hashes, log),
+            "settings": to_dict(config),
+            "resources": _resource_hashes(config),
+            "segmenter_fingerprint": tokenizer.fingerprint,
+            "topics_version": __version__,
+        }
+        (workdir / "manifest.json").write_text(dumps_readable(manifest, sort_keys=True) + "\n",
+                                               encoding="utf-8")
+        write_reports(workdir, rows, dictionary, log)
+    return load_corpus(out, dictionary)
+
+
+def _inputs_with_encodings(hashes: list[dict[str, str]], log: BuildLog) -> list[dict[str, Any]]:
+    encodings = {entry["source_file"]: entry["encoding"] for entry in log.inputs}
+    skipped = {entry["source_file"]: entry["reason"] for entry in log.skipped}
+    return [dict(h, encoding=encodings.get(h["source_file"]), skipped=skipped.get(h["source_file"])) for h in hashes]
+
+
+def _is_current(out: Path, digest: str) -> bool:
+    manifest = out / "manifest.json"
+    if not manifest.is_file():
+        return False
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("content_hash") == digest
+    except (OSError, json.JSONDecodeError):
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# Stage 1: files → speeches (parallel, cached)
+# --------------------------------------------------------------------------------------------
+
+
+def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cache: BuildCache,
+                  log: BuildLog, workers: int, scheduler: str) -> Iterator[FileResult]:
+    """FileResults in input order: from the cache, else from the executor's tasks."""
+    keys = [sha256_json([per_file, h["sha256"]]) for h in input_hashes]
+    present = cache.has_files(keys)  # results load lazily, one at a time
+    cached = [key in present for key in keys]
+    jobs = [(str(path), name) for (path, name), hit in zip(inputs, cached) if not hit]
+    where = plan(len(jobs), workers, scheduler)
+    log.execution = {"where": where.describe(), "backend": where.backend, "workers": where.workers,
+                     "scheduler": where.scheduler, "files_processed": len(jobs)}
+    # small chunks: files differ a lot in size, and the last chunks decide when the pool ends
+    chunksize = max(1, min(4, len(jobs) // (16 * max(where.workers, 1))))
+    fresh = run_tasks(process_file, jobs, shared=config, workers=workers, scheduler=scheduler, chunksize=chunksize)
+    try:
+        for key, hit in zip(keys, cached):
+            if hit:
+                log.cache["files_cached"] += 1
+                yield cache.get_file(key)
+                continue
+            result = next(fresh)
+            log.cache["files_read"] += 1
+            for label, seconds in zip(("cpu_workers_jieba", "cpu_workers_other"), result.cpu_seconds):
+                log.timings[label] = round(log.timings.get(label, 0.0) + seconds, 3)
+            if result.new_segmentations:
+                cache.put_segmentations(result.new_segmentations)
+            log.cache["hits"] += result.segmentation_hits
+            log.cache["misses"] += len(result.new_segmentations)
+            result.new_segmentations = []
+            result.segmentation_hits = 0
+            if result.cache_blob is not None:  # encoded by the worker (skipped files are not cached)
+                cache.put_file_blob(key, result.cache_blob)
+                result.cache_blob = None
+            yield result
+    finally:
+        fresh.close()
+
+
+def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter, folder: Path, log: BuildLog,
+                progress: bool, workers: int, scheduler: str) -> tuple[list[Speech], list[tuple[Sketch, str]], "ShingleSpool"]:
+    """Speeches in corpus order, each speech's duplicate-finder sketch and text hash, and their shingles.
+
+    Writes every speech's clean text and tokens into the token store.
+    """
+    t0 = time.perf_counter()
+    overrides = load_overrides(config.metadata) if Path(config.metadata).is_file() else None
+    paths = {name: path for path, name in inputs}
+    speeches: list[Speech] = []
+    sketches: list[tuple[Sketch, str]] = []
+    cache = BuildCache(config.cache_dir)
+    spool = ShingleSpool(folder / "shingles.tmp")
+    try:
+        texts = store.texts
+        results = _file_results(config, inputs, input_hashes, per_file, cache, log, workers, scheduler)
+        for result in tqdm(results, total=len(inputs), desc="reading", unit="file", disable=not progress,
+                           file=sys.stderr):
+            if result.skipped is not None:
+                problem, advice = result.skipped
+                if config.strict:
+                    raise InputFileError(paths[result.name], problem, advice)
+                log.skipped.append({"source_file": result.name, "reason": f"{problem} — {advice}"})
+                print(f"warning: skipped {paths[result.name]}: {problem} — {advice}", file=sys.stderr)
+                continue
+            log.inputs.append({"source_file": result.name, "encoding": result.encoding,
+                               "n_lines": result.n_lines, "n_speeches": len(result.speeches)})
+            log.removals.extend(result.removals)
+            log.repairs.extend(result.repairs)
+            if not result.speeches:
+                log.notes.append(f"{result.name}: no speech text left after boilerplate removal")
+            for found in result.speeches:
+                speech = found.speech
+                if overrides is not None:
+                    speech = apply_overrides(speech, speech, overrides)
+                speeches.append(speech)
+                sketches.append((found.sketch, found.text_sha256))
+                texts.write(found.text_json + "\n")
+                spool.add(len(speeches) - 1, found.shingles)
+                store.add(found.tokens, found.line_numbers)
+        texts.flush()  # the duplicate finder may read texts back
+    finally:
+        spool.close()
+        cache.close()
+    if overrides is not None:
+        log.overrides.extend(str(item) for item in overrides.unmatched())
+        if overrides.ignored_columns:
+            log.notes.append(f"{config.metadata}: columns ignored: {', '.join(overrides.ignored_columns)}")
+    if not speeches:
+        raise TopicsError(f"{', '.join(config.raw)}: no speech text found in any input file — see the warnings above")
+    log.timings["read_segment_repair_metadata_jieba"] = round(time.perf_counter() - t0, 3)
+    return speeches, sketches, spool
+
+
+class ShingleSpool:
+    """``shingles.tmp``: the workers' shingle arrays, kept on disk for the duplicate finder's exact check.
+
+    Results from the file cache carry no shingles; those speeches are shingled again from
+    ``texts.jsonl`` if they turn out to be candidates.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._out = open(path, "wb")
+        self._where: dict[int, tuple[int, int]] = {}  # position -> (offset, length)
+        self._offset = 0
+
+    def add(self, position: int, values: Any) -> None:
+        if values is not None:
+            self._out.write(values.tobytes())
+            self._where[position] = (self._offset, len(values))
+            self._offset += values.nbytes
+
+    def close(self) -> None:
+        self._out.close()
+
+    def shingles_of(self, wanted: set[int], texts: Path) -> dict[int, Any]:
+        """Shingles of the speeches at the positions ``wanted``."""
+        found = {}
+        with open(self.path, "rb") as handle:
+            for position in sorted(wanted & self._where.keys()):
+                offset, length = self._where[position]
+                handle.seek(offset)
+                found[position] = np.frombuffer(handle.read(length * 4), dtype=np.uint32)
+        missing = wanted - found.keys()
+        if missing:
+            with open(texts, encoding="utf-8") as handle:
+                for position, line in enumerate(handle):
+                    if position in missing:
+                        found[position] = shingles(json.loads(line)["text"])
+        return found
+
+
+def _mark_duplicates(config: BuildConfig, speeches: list[Speech], sketches: list[tuple[Sketch, str]],
+                     spool: ShingleSpool, workdir: Path, log: BuildLog) -> None:
+    """Link near-duplicates and previews from the workers' sketches; the links are cached by the texts' hash."""
+    from .dedup import DuplicateLink
+
+    t0 = time.perf_counter()
+    cache = BuildCache(config.cache_dir)
+    try:
+        key = sha256_json(["dedup", config.duplicate_threshold, code_fingerprint(CORPUS_WIDE_MODULES | STAGE2_MODULES),
+                           [(speech.doc_id, text_hash) for speech, (_, text_hash) in zip(speeches, sketches)]])
+        stored = cache.get_json(key)
+        if stored is not None:
+            links = {entry[0]: DuplicateLink(*entry) for entry in stored}
+        else:
+            links = link_duplicates([speech.doc_id for speech in speeches], [sketch for sketch, _ in sketches],
+                                    lambda wanted: spool.shingles_of(wanted, workdir / "texts.jsonl"),
+                                    threshold=config.duplicate_threshold)
+            cache.put_json(key, [[link.doc_id, link.duplicate_of, link.kind, link.similarity] for link in links.values()])
+    finally:
+        cache.close()
+    for speech in speeches:
+        link = links.get(speech.doc_id)
+        if link is None:
+            continue
+        speech.duplicate_of = link.duplicate_of
+        speech.duplicate_kind = link.kind
+        log.duplicates.append({"doc_id": link.doc_id, "duplicate_of": link.duplicate_of,
+                               "kind": link.kind, "similarity": round(link.similarity, 4)})
+    log.timings["dedup"] = round(time.perf_counter() - t0, 3)
+
+
+def _write_speeches(rows: list[dict[str, Any]], workdir: Path) -> None:
+    frame = pd.DataFrame(rows, columns=SPEECH_COLUMNS)
+    for column in ("start_char", "end_char", "year"):
+        frame[column] = frame[column].astype("Int64")
+    with open(workdir / "speeches.csv", "w", encoding="utf-8", newline="\n") as handle:
+        write_speeches_csv(frame, handle)

@@ -1,0 +1,172 @@
+"""The per-file stages of the build, run on one raw file wherever the executor puts it.
+
+    ingest → boilerplate → speeches → repair → metadata → word segmentation (jieba) → dedup sketch
+
+Files are independent, so the build hands them to :func:`topics.executor.run_tasks` (local worker
+processes or a Dask cluster); a file's result is a :class:`FileResult` that the main process
+caches and writes out in order. What needs the whole corpus (metadata overrides, linking
+duplicates from the sketches, the vocabulary) happens in the main process
+(:mod:`topics.build.pipeline`); stopwords and filters come later still, in stage 2
+(:mod:`topics.build.units`).
+
+The cache keys are derived from the code, not from hand-kept lists: :func:`code_fingerprint`
+hashes every module of :mod:`topics.build` except the ones named here as corpus-wide or stage-2
+code, so a new module is part of the per-file key unless it is declared otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..common.fileio import sha256_bytes, sha256_file
+from ..config import BuildConfig
+from ..errors import InputFileError
+from . import metadata
+from .boilerplate import load_rules, strip_boilerplate
+from .cache import BuildCache
+from .dedup import shingles, sketch_shingles
+from .ingest import read_source
+from .metadata import infer_metadata
+from .records import FoundSpeech, Speech
+from .repair import load_repairs, repair_speech
+from .speeches import find_speeches
+from .tokenize import Tokenizer
+from .tokenstore import encode_lines, encode_segmented
+
+__all__ = ["CORPUS_WIDE_MODULES", "FileProcessor", "FileResult", "STAGE2_MODULES", "code_fingerprint",
+           "file_fingerprint", "process_file"]
+
+#: modules of topics.build that run once per corpus in stage 1, after the per-file stages
+CORPUS_WIDE_MODULES = frozenset({"pipeline", "log", "cache"})
+#: modules of topics.build that only stage 2 (token store → corpus files) runs
+STAGE2_MODULES = frozenset({"units", "gensim_files", "report"})
+
+
+def code_fingerprint(exclude: frozenset[str] = frozenset()) -> str:
+    """sha256 of the source of every module of :mod:`topics.build` but the ``exclude``d ones."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        if path.stem not in exclude:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class FileResult:
+    """What the per-file stages made of one raw file."""
+
+    name: str
+    encoding: str | None = None
+    n_lines: int = 0
+    skipped: tuple[str, str] | None = None  # (problem, advice) when the file cannot be used
+    removals: list[dict] = field(default_factory=list)
+    repairs: list[dict] = field(default_factory=list)
+    speeches: list[FoundSpeech] = field(default_factory=list)
+    new_segmentations: list[tuple[str, str]] = field(default_factory=list)  # for the main process to cache
+    segmentation_hits: int = 0
+    cpu_seconds: tuple[float, float] = (0.0, 0.0)  # (jieba, everything else) in the worker; not cached
+    cache_blob: bytes | None = None  # this result as the file cache stores it (BuildCache.encode_result)
+
+
+def file_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
+    """Hash of everything that shapes a FileResult: the per-file code, rules, split mode, segmenter."""
+    digest = hashlib.sha256()
+    digest.update(code_fingerprint(CORPUS_WIDE_MODULES | STAGE2_MODULES).encode())
+    for path in (config.boilerplate, config.repairs, metadata.DATED_EVENTS):
+        digest.update(sha256_file(path).encode() if Path(path).is_file() else b"-")
+    digest.update(f"{config.split}\0{segmenter_fingerprint}".encode("utf-8"))
+    return digest.hexdigest()
+
+
+class FileProcessor:
+    """Callable that turns ``(path, name)`` into a :class:`FileResult`; one per worker process."""
+
+    def __init__(self, config: BuildConfig):
+        self.split = config.split
+        self.rules = load_rules(config.boilerplate)
+        self.repairs = load_repairs(config.repairs)
+        self.tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
+        self.cache = BuildCache(config.cache_dir, readonly=True)
+
+    def __call__(self, job: tuple[str, str]) -> FileResult:
+        started = time.process_time()
+        self._jieba_seconds = 0.0
+        result = self._process(job)
+        if result.skipped is None:  # an unusable file is checked again next time
+            result.cache_blob = BuildCache.encode_result(result)
+        total = time.process_time() - started
+        result.cpu_seconds = (self._jieba_seconds, total - self._jieba_seconds)
+        return result
+
+    def _process(self, job: tuple[str, str]) -> FileResult:
+        path, name = job
+        try:
+            source = read_source(path, name)
+        except InputFileError as exc:
+            return FileResult(name=name, skipped=(exc.problem, exc.advice))
+        result = FileResult(name=name, encoding=source.encoding, n_lines=len(source.lines()))
+        lines, removals = strip_boilerplate(source, self.rules)
+        result.removals = [{"source_file": r.source_file, "line": r.line, "start": r.start, "end": r.end,
+                            "rule": r.rule, "text": r.text} for r in removals]
+        found, texts = [], []
+        for span in find_speeches(lines, source.name, mode=self.split):
+            fixed, applied = repair_speech(span, self.repairs)
+            result.repairs.extend(dataclasses.asdict(r) for r in applied)
+            doc_id, text = f"{Path(source.name).stem}#{span.index}", fixed.text
+            numbers = [line.number for line in fixed.lines]
+            meta = infer_metadata(fixed)
+            texts.append(text)
+            shingled = shingles(text)
+            speech = Speech(
+                doc_id=doc_id, source_file=source.name, start_line=span.start_line, end_line=span.end_line,
+                start_char=span.start_char, end_char=span.end_char, heading=span.heading,
+                title=meta.title, year=meta.year, year_source=meta.year_source, year_evidence=meta.year_evidence,
+                genre=meta.genre, admin_level=meta.admin_level, place=meta.place,
+                duplicate_of=None, duplicate_kind=None, in_model=True, encoding=source.encoding,
+                boundary=span.boundary, n_chars=len("".join(text.split())), n_tokens=0, n_units=0)
+            found.append(FoundSpeech(
+                speech=speech,
+                # line_numbers[i] is the source line of text.split("\n")[i]: units keep their provenance
+                text_json=json.dumps({"doc_id": doc_id, "text": text, "line_numbers": numbers}, ensure_ascii=False),
+                line_numbers=numbers, tokens=None, sketch=sketch_shingles(shingled),
+                text_sha256=sha256_bytes(text.encode("utf-8")), shingles=shingled))
+        self._segment_words(found, texts, result)
+        result.speeches = found
+        return result
+
+    def _segment_words(self, found: list[FoundSpeech], texts: list[str], result: FileResult) -> None:
+        """jieba tokens per line, from the segmentation cache where the same text was seen before."""
+        fingerprint = self.tokenizer.fingerprint
+        keys = [BuildCache.segmentation_key(fingerprint, text) for text in texts]
+        known = self.cache.get_segmentations(keys)
+        for item, text, key in zip(found, texts, keys):
+            if key in known:
+                item.tokens = encode_segmented(known[key])
+                result.segmentation_hits += 1
+            else:
+                t0 = time.process_time()
+                lines = [self.tokenizer.cut(line) for line in text.split("\n")]
+                self._jieba_seconds += time.process_time() - t0
+                # cached as one line per text line, tokens separated by single spaces (tokens hold no whitespace)
+                result.new_segmentations.append((key, "\n".join(map(" ".join, lines))))
+                item.tokens = encode_lines(lines)
+
+
+_PROCESSORS: dict[BuildConfig, FileProcessor] = {}
+
+
+def process_file(config: BuildConfig, job: tuple[str, str]) -> FileResult:
+    """One file through the per-file stages; a task for :func:`topics.executor.run_tasks`.
+
+    Each process builds its :class:`FileProcessor` (rules, jieba dictionary) once per config.
+    """
+    processor = _PROCESSORS.get(config)
+    if processor is None:
+        _PROCESSORS.clear()
+        processor = _PROCESSORS[config] = FileProcessor(config)
+    return processor(job)

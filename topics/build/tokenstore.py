@@ -1,0 +1,156 @@
+"""The build's token store: every speech's raw jieba tokens as integer ids, line by line.
+
+Stage 1 of the build (reading, cleaning, segmenting; see :mod:`topics.build.pipeline`) ends in a token
+store; stage 2 (stopwords and filters, modelling units, vocabulary, bag-of-words; see
+:mod:`topics.build.units`) works on it with numpy, never on one Python string per token. The
+store lives in the build cache, keyed by everything stage 1 depends on, so a rebuild after
+changing only stopwords, filters, units or vocabulary settings goes straight to stage 2.
+
+Files of a store (a folder):
+
+- ``types.txt``: the distinct raw tokens, one per line, in order of first appearance (id = line);
+- ``ids.i32``: the token ids of every speech in corpus order (int32, memory-mapped when read);
+- ``line_lengths.i32``, ``line_numbers.i32``: per text line, its number of tokens and its line
+  number in the source file;
+- ``speech_lines.i32``: per speech, its number of lines;
+- ``word_flags.u8``: per type, what the token filters need besides the stopwords
+  (:meth:`topics.build.tokenize.Tokenizer.word_flags`);
+- ``type_rank.i32``: per type, its position in sorted (code point) order, which gensim's
+  dictionary uses to number the new words of a document;
+- ``texts.jsonl``: the speeches' clean texts (copied into the built corpus as is);
+- ``speeches.json``: the speech rows and the stage-1 build log (removals, repairs, duplicates, …).
+
+A speech's tokens reach the store as :class:`EncodedTokens` (file-local ids, computed in the
+worker processes), so the main process maps only each file's distinct tokens, not every token.
+"""
+
+from __future__ import annotations
+
+import os
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from itertools import chain, repeat
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["EncodedTokens", "encode_segmented", "encode_lines", "TokenStoreWriter", "TokenStore", "prune_stores"]
+
+_FILES = ("types.txt", "ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "word_flags.u8",
+          "type_rank.i32", "texts.jsonl", "speeches.json")
+
+
+@dataclass
+class EncodedTokens:
+    """A speech's raw tokens: ``types[ids[i]]`` is token i; ``line_lengths[j]`` tokens are on line j."""
+
+    types: list[str]
+    ids: np.ndarray  # int32
+    line_lengths: np.ndarray  # int32
+
+
+def encode_segmented(segmented: str) -> EncodedTokens:
+    """Encode a segmentation (lines of space-separated tokens) with speech-local ids."""
+    return encode_lines([line.split(" ") if line else [] for line in segmented.split("\n")])
+
+
+def encode_lines(lines: list[list[str]]) -> EncodedTokens:
+    """Encode a speech's tokens, line by line, with speech-local ids (types in order of first use)."""
+    tokens = list(chain.from_iterable(lines))
+    types = list(dict.fromkeys(tokens))
+    index = dict(zip(types, range(len(types))))
+    return EncodedTokens(types, np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens)),
+                         np.fromiter(map(len, lines), dtype=np.int32, count=len(lines)))
+
+
+class TokenStoreWriter:
+    """Writes a token store into ``folder`` speech by speech; :meth:`close` finishes it."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.type_ids: dict[str, int] = {}
+        self._ids = open(self.folder / "ids.i32", "wb")
+        self._line_lengths: list[np.ndarray] = []
+        self._line_numbers: list[np.ndarray] = []
+        self._speech_lines: list[int] = []
+        self.texts = open(self.folder / "texts.jsonl", "w", encoding="utf-8", newline="\n")
+
+    def add(self, tokens: EncodedTokens, line_numbers: list[int]) -> None:
+        """Append the next speech (corpus order): its tokens and the source line number of each line."""
+        if len(line_numbers) != len(tokens.line_lengths):
+            raise ValueError("one line number per line of tokens")
+        type_ids = self.type_ids
+        local = np.fromiter(map(type_ids.get, tokens.types, repeat(-1)), dtype=np.int64, count=len(tokens.types))
+        for i in np.flatnonzero(local < 0).tolist():  # words not seen before get the next ids
+            local[i] = type_ids[tokens.types[i]] = len(type_ids)
+        local = local.astype(np.int32)
+        self._ids.write(local[tokens.ids].tobytes() if len(tokens.ids) else b"")
+        self._line_lengths.append(tokens.line_lengths)
+        self._line_numbers.append(np.asarray(line_numbers, dtype=np.int32))
+        self._speech_lines.append(len(line_numbers))
+
+    def close(self, speeches: list[dict[str, Any]], log_state: dict[str, Any], word_flags: Callable[[list[str]], np.ndarray]) -> None:
+        """Finish the store: ``word_flags`` computes the per-type filter flags of the types."""
+        self._ids.close()
+        self.texts.close()
+        empty = np.zeros(0, dtype=np.int32)
+        np.concatenate(self._line_lengths or [empty]).astype(np.int32).tofile(self.folder / "line_lengths.i32")
+        np.concatenate(self._line_numbers or [empty]).astype(np.int32).tofile(self.folder / "line_numbers.i32")
+        np.asarray(self._speech_lines, dtype=np.int32).tofile(self.folder / "speech_lines.i32")
+        # tokens never hold whitespace (Tokenizer.cut splits on it), so one per line is safe
+        types = list(self.type_ids)
+        (self.folder / "types.txt").write_text("".join(word + "\n" for word in types), encoding="utf-8")
+        np.asarray(word_flags(types), dtype=np.uint8).tofile(self.folder / "word_flags.u8")
+        rank = np.empty(len(types), dtype=np.int32)
+        rank[np.asarray(sorted(range(len(types)), key=types.__getitem__), dtype=np.int64)] = np.arange(len(types))
+        rank.tofile(self.folder / "type_rank.i32")
+        with open(self.folder / "speeches.json", "w", encoding="utf-8") as handle:
+            json.dump({"speeches": speeches, "log": log_state}, handle, ensure_ascii=False)
+
+    def abort(self) -> None:
+        self._ids.close()
+        self.texts.close()
+
+
+class TokenStore:
+    """A finished token store, read back (token ids memory-mapped)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        encoded = (self.folder / "types.txt").read_bytes()
+        self.type_bytes: list[bytes] = encoded.split(b"\n")[:-1]  # UTF-8, for writing tokens.txt
+        self.types: list[str] = encoded.decode("utf-8").split("\n")[:-1]
+        size = (self.folder / "ids.i32").stat().st_size
+        self.ids = (np.memmap(self.folder / "ids.i32", dtype=np.int32, mode="r") if size
+                    else np.zeros(0, dtype=np.int32))
+        self.line_lengths = np.fromfile(self.folder / "line_lengths.i32", dtype=np.int32)
+        self.line_numbers = np.fromfile(self.folder / "line_numbers.i32", dtype=np.int32)
+        self.speech_lines = np.fromfile(self.folder / "speech_lines.i32", dtype=np.int32)
+        self.word_flags = np.fromfile(self.folder / "word_flags.u8", dtype=np.uint8)
+        self.type_rank = np.fromfile(self.folder / "type_rank.i32", dtype=np.int32)
+        with open(self.folder / "speeches.json", encoding="utf-8") as handle:
+            state = json.load(handle)
+        self.speeches: list[dict[str, Any]] = state["speeches"]
+        self.log_state: dict[str, Any] = state["log"]
+        os.utime(self.folder)  # most recently used: kept by prune_stores
+
+    @staticmethod
+    def is_complete(folder: Path) -> bool:
+        return all((Path(folder) / name).is_file() for name in _FILES)
+
+
+def prune_stores(parent: Path, keep: int = 3) -> None:
+    """Delete all but the ``keep`` most recently used token stores under ``parent``."""
+    if not parent.is_dir():
+        return
+    stores = sorted((p for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stores[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in parent.glob(".*.tmp"):  # left by a build that crashed more than a day ago
+        if time.time() - stale.stat().st_mtime > 86400:
+            shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Evaluation: scores of fitted models (coherence, diversity, exclusivity, stability) and the K selection rule."""

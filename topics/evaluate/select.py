@@ -1,0 +1,90 @@
+"""Choosing K (and one seed) from a sweep's metrics with a stated, configurable rule.
+
+Rules (``[select] rule``):
+
+``max_npmi_stable`` (default)
+    Among the K whose mean stability across seeds is at least ``min_stability``, the K with the
+    best mean ``c_npmi``. Coherence alone favours solutions that a different seed would not
+    reproduce; the stability floor keeps only K whose topics recur. When no K reaches the
+    floor (or there is one seed, so stability is unknown), the best mean ``c_npmi`` over all K
+    is taken and the reason says so.
+``max_npmi``
+    The K with the best mean ``c_npmi``.
+``fixed``
+    The K given as ``k`` (for rerunning a choice made by reading the topics).
+
+Within the chosen K the seed is, by default (``seed_by = "stability"``), the one whose topics
+agree most with the other seeds' (the most typical solution, not the luckiest); with
+``seed_by = "c_npmi"`` the most coherent one. Ties go to the smaller K and the smaller seed.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+
+from ..config import SelectConfig
+from ..errors import ConfigError
+
+
+def by_k(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Mean of each metric over the seeds of every K (index ``k``)."""
+    return metrics.drop(columns="seed").groupby("k").mean()
+
+
+def select_model(metrics: pd.DataFrame, config: SelectConfig) -> dict:
+    """Pick (k, seed) from ``metrics`` (one row per fit) and say why.
+
+    Returns ``{"k", "seed", "rule", "reason", "candidates"}``; ``candidates`` lists every K's
+    mean c_npmi and stability as used by the rule.
+    """
+    summary = by_k(metrics)
+    npmi = summary["c_npmi"]
+    stable = summary["stability"]
+    if config.rule == "fixed":
+        if config.k not in summary.index:
+            raise ConfigError(f"select.k = {config.k} was not fitted — add it to model.k = {sorted(summary.index)}")
+        k = config.k
+        reason = f"K = {k} fixed in the config (select.rule = 'fixed')"
+    elif config.rule == "max_npmi":
+        k = _best(npmi)
+        reason = f"K = {k} has the best mean c_npmi ({npmi[k]:.4f}) over {len(summary)} values of K"
+    else:
+        eligible = stable[stable >= config.min_stability].index
+        if len(eligible):
+            k = _best(npmi[eligible])
+            reason = (f"K = {k} has the best mean c_npmi ({npmi[k]:.4f}) among the {len(eligible)} K "
+                      f"with mean stability >= {config.min_stability} (its stability: {stable[k]:.4f})")
+        else:
+            k = _best(npmi)
+            why = ("stability is unknown with a single seed" if stable.isna().all() else
+                   f"no K reached mean stability >= {config.min_stability} (best: {stable.max():.4f} at K = {stable.idxmax()})")
+            reason = f"{why}; fell back to the best mean c_npmi: K = {k} ({npmi[k]:.4f})"
+    seed = _pick_seed(metrics[metrics["k"] == k], config.seed_by)
+    reason += f"; seed {seed} chosen by {config.seed_by}"
+    candidates = [{"k": int(kk), "c_npmi": _round(npmi[kk]), "stability": _round(stable[kk])}
+                  for kk in summary.index]
+    return {"k": int(k), "seed": int(seed), "rule": config.rule, "reason": reason,
+            "min_stability": config.min_stability, "seed_by": config.seed_by, "candidates": candidates}
+
+
+def _best(values: pd.Series) -> int:
+    """Index of the largest value; ties (and NaN-only series) go to the smallest index."""
+    values = values.sort_index()
+    if values.isna().all():
+        return int(values.index[0])
+    return int(values.index[int(np.nanargmax(values.to_numpy()))])
+
+
+def _pick_seed(rows: pd.DataFrame, seed_by: str) -> int:
+    rows = rows.sort_values("seed")
+    key = rows[seed_by] if rows[seed_by].notna().any() else rows["c_npmi"]
+    return int(rows["seed"].iloc[int(np.nanargmax(key.to_numpy()))])
+
+
+def _round(value: float) -> float | None:
+    return None if pd.isna(value) else round(float(value), 6)
+
+
+__all__ = ["by_k", "select_model"]

@@ -1,0 +1,130 @@
+"""Experiments: a TOML config → corpus build → (K, seed) sweep → scores → selection → run folder.
+
+``run_experiment`` is what ``topics run CONFIG`` calls; :func:`topics.experiment.runfolder.load_run`
+gives the analysis a :class:`RunResult`. The build and the fits run on the same executor, driven
+by ``[run] workers`` and ``scheduler`` (or ``--workers`` / ``--scheduler``). The run-folder
+contract is in docs/ARCHITECTURE.md.
+
+Held-out design: whole speeches (``evaluate.heldout_fraction`` of the units, drawn with
+``evaluate.heldout_seed``) are left out of training and score the held-out perplexity; every
+model is then used to infer θ for *all* units, so ``doc_topics.csv`` covers every speech.
+Coherence is counted on all units.
+
+Example config::
+
+    name = "default"
+    out = "runs/default"
+    [corpus]
+    unit = "paragraph"
+    [model]
+    k = [4, 6, 8, 10, 12, 15]
+    seeds = [1, 2, 3]
+    [select]
+    rule = "max_npmi_stable"
+    min_stability = 0.5
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import ExperimentConfig
+from ..corpus import BuiltCorpus
+from ..errors import TopicsError
+from ..evaluate.heldout import heldout_split
+from ..evaluate.scoring import metrics_table, topic_table
+from ..evaluate.select import select_model
+from ..executor import plan, resolve_workers
+from .runfolder import load_run, write_manifest, write_tables
+from .settings import load_experiment_config
+from .sweep import SweepData, fit_key, run_fits, score_fits, versions
+
+__all__ = ["run_config", "run_experiment", "run_on_corpus"]
+
+
+def run_experiment(config_path: str | Path, out: str | Path | None = None, workers: int | None = None,
+                   scheduler: str | None = None, progress: bool = True, report: bool = True) -> Path:
+    """Build the corpus, run the sweep, write the run folder and return its path.
+
+    Parameters
+    ----------
+    config_path : experiment TOML file.
+    out : run folder (default: the config's ``out``, else ``runs/NAME``).
+    workers, scheduler : override ``[run]`` (None keeps the config's value); they drive the
+        build and the fits alike.
+    progress : show progress bars.
+    report : also write ``report.md`` with its figures and the LDAvis page (:mod:`topics.report`).
+    """
+    config = load_experiment_config(config_path)
+    return run_config(config, out=out, workers=workers, scheduler=scheduler, progress=progress, report=report)
+
+
+def run_config(config: ExperimentConfig, out: str | Path | None = None, workers: int | None = None,
+               scheduler: str | None = None, progress: bool = True, corpus: BuiltCorpus | None = None,
+               report: bool = False) -> Path:
+    """:func:`run_experiment` for a config object; ``corpus`` skips the build (tests, notebooks).
+
+    ``report`` is off by default here (tests and sweeps in notebooks need only the tables).
+    """
+    started = time.perf_counter()
+    timings: dict[str, Any] = {}
+    workers = config.run.workers if workers is None else workers
+    scheduler = config.run.scheduler if scheduler is None else scheduler
+    if corpus is None:
+        from ..build import build_corpus  # imported late: the builder pulls in jieba
+
+        corpus = build_corpus(config.corpus, progress=progress, workers=workers, scheduler=scheduler)
+    timings["build"] = round(time.perf_counter() - started, 3)
+    run_dir = Path(out) if out is not None else config.run_dir
+    run_dir = run_on_corpus(config, corpus, run_dir, workers=workers, scheduler=scheduler,
+                            progress=progress, timings=timings, started=started)
+    if report:
+        from ..report.run_report import write_run_report  # late: plotting pulls in matplotlib
+
+        write_run_report(load_run(run_dir, corpus=corpus if corpus.path is None else None))
+    return run_dir
+
+
+def run_on_corpus(config: ExperimentConfig, corpus: BuiltCorpus, run_dir: str | Path, workers: int | None = None,
+                  scheduler: str | None = None, progress: bool = True, timings: dict | None = None,
+                  started: float | None = None) -> Path:
+    """Sweep, score, select and write every table of ``run_dir`` for an already built corpus."""
+    started = started if started is not None else time.perf_counter()
+    timings = dict(timings or {})
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if corpus.n_units == 0:
+        raise TopicsError("the corpus has no modelling units — check the build report (all speeches empty or duplicates?)")
+    workers = resolve_workers(config.run.workers if workers is None else workers)
+    scheduler = config.run.scheduler if scheduler is None else scheduler
+
+    ev = config.evaluate
+    heldout = heldout_split(corpus.units["doc_id"].astype(str).tolist(), ev.heldout_fraction, ev.heldout_seed)
+    vocabulary = [corpus.dictionary[i] for i in range(len(corpus.dictionary))]
+    data = SweepData(vocabulary=vocabulary, bow=corpus.bow(), heldout=heldout)
+    split = {"fraction": ev.heldout_fraction, "seed": ev.heldout_seed}
+    keys = {(k, seed): fit_key(corpus.content_hash, config.model, split, k, seed)
+            for k in config.model.k for seed in config.model.seeds}
+
+    t0 = time.perf_counter()
+    fresh: dict[tuple[int, int], Any] = {}
+    fits = run_fits(data, config.model, keys, run_dir, workers=workers, scheduler=scheduler,
+                    progress=progress, on_fit=lambda o: fresh.__setitem__((o.k, o.seed), o.model))
+    timings["fits"] = round(time.perf_counter() - t0, 3)
+    timings["fits_cached"] = len(keys) - len(fresh)
+
+    t0 = time.perf_counter()
+    scores = score_fits(corpus.tokens(), vocabulary, run_dir, keys, ev, config.model.engine, models=fresh)
+    metrics, topic_scores = metrics_table(scores, fits, ev), topic_table(scores)
+    selection = select_model(metrics, config.select)
+    timings["scoring"] = round(time.perf_counter() - t0, 3)
+
+    write_tables(run_dir, corpus, metrics, topic_scores, selection, config)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    timings["per_fit_seconds"] = {f"k{k}_seed{s}": info["seconds"] for (k, s), info in sorted(fits.items())}
+    where = plan(len(keys) - timings["fits_cached"], workers, scheduler)
+    execution = {"workers": workers, "scheduler": scheduler or None, "fits_ran_on": where.describe()}
+    write_manifest(run_dir, config, corpus, fits, selection, heldout, timings, versions(config.model.engine), execution)
+    return run_dir

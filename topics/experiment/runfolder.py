@@ -1,0 +1,249 @@
+"""The run folder: its layout, writing its tables and manifest, reading it back, comparing two runs.
+
+Contract (docs/ARCHITECTURE.md): ``manifest.json``, ``metrics.csv``, ``selection.json``,
+``topics.csv``, ``doc_topics.csv``, ``topic_scores.csv``, ``models/k{K}_seed{S}/`` (the model's
+arrays, ``gamma.npy``, ``fit.json``, ``scores.json``). Every float in a table is written with a
+fixed format, so the same numbers give the same bytes; the manifest holds everything that may
+differ between two faithful reruns (timings, paths, host).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.theta import speech_proportions, unit_theta
+from ..common.fileio import atomic_open, staging_folder, write_json
+from ..config import ExperimentConfig, from_mapping, to_dict
+from ..corpus import BuiltCorpus, load_corpus
+from ..errors import ReproductionError, TopicsError
+from ..evaluate.word_scores import label_table, word_probabilities
+from ..models import TopicModel, engine
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .sweep import FitOutput
+
+__all__ = ["FIT_FILE", "FLOAT_FORMAT", "GAMMA_FILE", "SCORES_FILE", "TABLES", "RunResult", "compare_tables",
+           "fit_dir", "load_fit_gamma", "load_fit_model", "load_run", "read_fit", "read_manifest", "save_fit",
+           "write_manifest", "write_tables"]
+
+#: the tables :func:`topics.experiment.reproduce` compares byte for byte
+TABLES = ("metrics.csv", "selection.json", "topics.csv", "doc_topics.csv", "topic_scores.csv")
+FLOAT_FORMAT = "%.6f"          # scores and proportions
+WEIGHT_FORMAT = "%.6g"         # topics.csv: word probabilities are small, keep 6 significant digits
+FIT_FILE = "fit.json"
+GAMMA_FILE = "gamma.npy"
+SCORES_FILE = "scores.json"
+
+
+# -- fits -----------------------------------------------------------------------------------------
+def fit_dir(run_dir: Path, k: int, seed: int) -> Path:
+    return Path(run_dir) / "models" / f"k{k}_seed{seed}"
+
+
+def read_fit(directory: Path, key: str | None = None) -> dict | None:
+    """The ``fit.json`` of a fit folder, or None when absent or made with another cache key."""
+    path = Path(directory) / FIT_FILE
+    if not path.is_file():
+        return None
+    info = json.loads(path.read_text(encoding="utf-8"))
+    return info if key is None or info.get("key") == key else None
+
+
+def save_fit(run_dir: Path, output: "FitOutput", key: str) -> None:
+    """Write one fit folder atomically (temporary folder, then rename)."""
+    with staging_folder(fit_dir(run_dir, output.k, output.seed)) as tmp:
+        output.model.save(tmp)
+        np.save(tmp / GAMMA_FILE, output.gamma, allow_pickle=False)
+        bound = output.heldout_log_perplexity
+        write_json(tmp / FIT_FILE, {
+            "key": key, "k": output.k, "seed": output.seed, "engine": output.model.engine,
+            "heldout_log_perplexity": None if np.isnan(bound) else bound,
+            "perplexity": None if np.isnan(bound) else float(np.exp(-bound)),
+            "alpha": output.alpha, "seconds": round(output.seconds, 3),
+        })
+
+
+def load_fit_model(run_dir: Path, k: int, seed: int, engine_name: str = "gensim") -> TopicModel:
+    return engine(engine_name).load(fit_dir(run_dir, k, seed))
+
+
+def load_fit_gamma(run_dir: Path, k: int, seed: int) -> np.ndarray:
+    return np.load(fit_dir(run_dir, k, seed) / GAMMA_FILE, allow_pickle=False)
+
+
+# -- the tables -----------------------------------------------------------------------------------
+@dataclass
+class RunResult:
+    """Everything the analysis and the plots read from a finished run.
+
+    Attributes
+    ----------
+    path : the run folder.
+    config : the experiment config the run was made with.
+    corpus : the built corpus it was fitted on.
+    metrics : one row per (k, seed) (``metrics.csv``).
+    selection : ``selection.json`` (k, seed, rule, reason, candidates).
+    topics : top words of the selected model (``topics.csv``).
+    doc_topics : speech × topic proportions of the selected model, indexed by ``doc_id``.
+    topic_scores : per-topic scores of every fit (``topic_scores.csv``).
+    model : the selected model (:class:`topics.models.TopicModel`).
+    topic_word : K × V topic–word probabilities of the selected model (rows sum to 1).
+    unit_gamma : units × K posterior Dirichlet parameters, rows in ``corpus.units`` order.
+    manifest : ``manifest.json``.
+    """
+
+    path: Path
+    config: ExperimentConfig
+    corpus: BuiltCorpus
+    metrics: pd.DataFrame
+    selection: dict
+    topics: pd.DataFrame
+    doc_topics: pd.DataFrame
+    topic_scores: pd.DataFrame
+    model: TopicModel
+    topic_word: np.ndarray
+    unit_gamma: np.ndarray
+    manifest: dict
+
+    def fit_topic_word(self, k: int, seed: int) -> np.ndarray:
+        """Topic–word matrix of any fit of the sweep (to compare seeds, for instance)."""
+        return load_fit_model(self.path, k, seed, self.config.model.engine).topic_word()
+
+
+def _write_csv(path: Path, frame: pd.DataFrame, float_format: str = FLOAT_FORMAT) -> None:
+    with atomic_open(path) as handle:
+        frame.to_csv(handle, index=False, float_format=float_format, lineterminator="\n")
+
+
+def write_tables(run_dir: Path, corpus: BuiltCorpus, metrics: pd.DataFrame, topic_scores: pd.DataFrame,
+                 selection: dict, config: ExperimentConfig) -> None:
+    """Write the five compared tables of a run (the selected model's tables from its folder)."""
+    k, seed = selection["k"], selection["seed"]
+    ev = config.evaluate
+    words = [corpus.dictionary[i] for i in range(len(corpus.dictionary))]
+    phi = load_fit_model(run_dir, k, seed, config.model.engine).topic_word()
+    topics = label_table(phi, words, word_probabilities(corpus.bow(), len(words)), n=ev.label_topn,
+                         lam=ev.relevance_lambda, frex_weight=ev.frex_weight)
+    doc_topics = speech_proportions(unit_theta(load_fit_gamma(run_dir, k, seed)), corpus.units).reset_index()
+    _write_csv(run_dir / "metrics.csv", metrics)
+    _write_csv(run_dir / "topic_scores.csv", topic_scores)
+    _write_csv(run_dir / "topics.csv", topics, WEIGHT_FORMAT)
+    _write_csv(run_dir / "doc_topics.csv", doc_topics)
+    write_json(run_dir / "selection.json", selection)
+
+
+def write_manifest(run_dir: Path, config: ExperimentConfig, corpus: BuiltCorpus, fits: dict, selection: dict,
+                   heldout: np.ndarray, timings: dict, versions: dict, execution: dict) -> None:
+    """Write ``manifest.json``: provenance of the run (not compared by ``reproduce``)."""
+    corpus_manifest = {}
+    if corpus.path is not None and (corpus.path / "manifest.json").is_file():
+        corpus_manifest = json.loads((corpus.path / "manifest.json").read_text(encoding="utf-8"))
+    resources = corpus_manifest.get("resources", {})
+    chosen = fits[(selection["k"], selection["seed"])]
+    heldout_docs = sorted(set(corpus.units["doc_id"].astype(str)[heldout]))
+    write_json(run_dir / "manifest.json", {
+        "name": config.name,
+        "config": to_dict(config),
+        "corpus": {
+            "content_hash": corpus.content_hash,
+            "path": None if corpus.path is None else str(Path(corpus.path).resolve()),
+            "n_units": int(corpus.n_units), "n_speeches": int(corpus.units["doc_id"].nunique()),
+            "vocabulary": len(corpus.dictionary),
+            "jieba_dictionary_sha256": resources.get("userdict"),
+            "segmenter_fingerprint": corpus_manifest.get("segmenter_fingerprint"),
+        },
+        "versions": versions,
+        "python": sys.version,
+        "platform": platform.platform(),
+        "git": _git_state(),
+        "k": list(config.model.k),
+        "seeds": list(config.model.seeds),
+        "heldout": {"fraction": config.evaluate.heldout_fraction, "seed": config.evaluate.heldout_seed,
+                    "n_units": int(heldout.sum()), "doc_ids": heldout_docs},
+        "selected": {"k": selection["k"], "seed": selection["seed"], "alpha": chosen["alpha"],
+                     "perplexity": chosen["perplexity"]},
+        "fits": {f"k{k}_seed{s}": {"key": info["key"], "alpha": info["alpha"]} for (k, s), info in sorted(fits.items())},
+        "execution": execution,
+        "timings": timings,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    })
+
+
+def _git_state() -> dict[str, Any]:
+    """Commit of the code that made the run (None outside a git checkout)."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    if commit.returncode != 0:
+        return {"commit": None, "dirty": None}
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+# -- reading a run back ---------------------------------------------------------------------------
+def read_manifest(run_dir: str | Path) -> dict:
+    path = Path(run_dir) / "manifest.json"
+    if not path.is_file():
+        raise ReproductionError(f"{path}: no manifest — not a finished run folder (run `topics run CONFIG` first)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_run(run_dir: str | Path, corpus: BuiltCorpus | None = None) -> RunResult:
+    """Open a finished run folder.
+
+    ``corpus`` is loaded from the path in the manifest unless given (in-memory test corpora);
+    it must have the content hash the run was made with.
+    """
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    config = from_mapping(ExperimentConfig, manifest["config"])
+    if corpus is None:
+        if manifest["corpus"]["path"] is None:
+            raise TopicsError(f"{run_dir}: the run used an in-memory corpus — pass corpus= to load_run")
+        corpus = load_corpus(manifest["corpus"]["path"])
+    if corpus.content_hash != manifest["corpus"]["content_hash"]:
+        raise TopicsError(f"{run_dir}: the corpus changed since this run (content hash {corpus.content_hash[:12]} "
+                          f"≠ {manifest['corpus']['content_hash'][:12]}) — rerun the experiment")
+    selection = json.loads((run_dir / "selection.json").read_text(encoding="utf-8"))
+    k, seed = selection["k"], selection["seed"]
+    model = load_fit_model(run_dir, k, seed, config.model.engine)
+    read = lambda name, **kw: pd.read_csv(run_dir / name, keep_default_na=False, na_values=[""], **kw)  # noqa: E731
+    return RunResult(
+        path=run_dir, config=config, corpus=corpus, metrics=read("metrics.csv"), selection=selection,
+        topics=read("topics.csv", dtype={"word": str}),
+        doc_topics=read("doc_topics.csv", dtype={"doc_id": str}).set_index("doc_id"),
+        topic_scores=read("topic_scores.csv"), model=model, topic_word=model.topic_word(),
+        unit_gamma=load_fit_gamma(run_dir, k, seed), manifest=manifest,
+    )
+
+
+def compare_tables(expected_dir: Path, actual_dir: Path, max_lines: int = 40) -> str:
+    """Empty string when every table of ``TABLES`` is byte-identical, else a readable diff."""
+    parts = []
+    for name in TABLES:
+        a, b = Path(expected_dir) / name, Path(actual_dir) / name
+        if not a.is_file() or not b.is_file():
+            parts.append(f"{name}: missing in {a.parent if not a.is_file() else b.parent}")
+            continue
+        if a.read_bytes() == b.read_bytes():
+            continue
+        lines = list(difflib.unified_diff(a.read_text(encoding="utf-8").splitlines(),
+                                          b.read_text(encoding="utf-8").splitlines(),
+                                          fromfile=str(a), tofile=str(b), lineterm="", n=0))
+        shown = lines[:max_lines] + ([f"... {len(lines) - max_lines} more diff lines"] if len(lines) > max_lines else [])
+        parts.append("\n".join(shown))
+    return "\n".join(parts)
