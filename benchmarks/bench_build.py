@@ -55,10 +55,10 @@ def timed_build(raw: Path, out: Path, cache: Path, workers: int, extra_stopwords
     from topics.config import BuildConfig
 
     stopwords = BuildConfig().stopwords + ((str(extra_stopwords),) if extra_stopwords else ())
-    config = BuildConfig(raw=(str(raw),), out=str(out), cache_dir=str(cache), workers=workers,
+    config = BuildConfig(raw=(str(raw),), out=str(out), cache_dir=str(cache),
                          split=split, stopwords=stopwords)
     start = time.perf_counter()
-    build_corpus(config, progress=False, force=True)
+    build_corpus(config, progress=False, force=True, workers=workers)
     return time.perf_counter() - start
 
 
@@ -68,7 +68,7 @@ def peak_memory_mb(raw: Path, workers: int, split: str) -> tuple[float, float]:
         "import resource, sys, tempfile\n"
         "from topics.build import build_corpus\nfrom topics.config import BuildConfig\n"
         f"d = tempfile.mkdtemp()\n"
-        f"build_corpus(BuildConfig(raw=({str(raw)!r},), out=d + '/c', cache_dir=d + '/cache', workers={workers}, split={split!r}), progress=False)\n"
+        f"build_corpus(BuildConfig(raw=({str(raw)!r},), out=d + '/c', cache_dir=d + '/cache', split={split!r}), progress=False, workers={workers})\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -136,7 +136,7 @@ def main() -> int:
         cpu = {key: cold.get(key, 0.0) for key in ("cpu_workers_jieba", "cpu_workers_other", "cpu_main_process")}
         total_cpu = sum(cpu.values())
         lines.append(f"- CPU of the cold {args.workers}-worker build: {total_cpu:.1f} s = segmentation in the workers "
-                     f"{cpu['cpu_workers_jieba']:.1f} s (jieba's tokens, computed by jieba-rs; see topics/segmenter.py) "
+                     f"{cpu['cpu_workers_jieba']:.1f} s (jieba's tokens, computed by jieba-rs; see topics/build/jieba_segmenter.py) "
                      f"+ the rest of the workers' stages {cpu['cpu_workers_other']:.1f} s "
                      f"+ main process {cpu['cpu_main_process']:.1f} s")
         cached_timings = report["timings_seconds"]

@@ -33,12 +33,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics.coherence import WINDOWS
+from topics.evaluate.coherence import MEASURES
 from topics.config import BuildConfig
 from topics.corpus import load_corpus
-from topics.evaluate import top_words
+from topics.evaluate.scores import top_words
 from topics.experiment import ExperimentConfig, run_on_corpus
-from topics.model import ModelConfig, fit_lda, topic_word
+from topics.config import ModelConfig
+from topics.models import GensimLda
 
 
 def tutorial_sweep(corpus, model_config: ModelConfig, topn: tuple[int, ...]) -> tuple[pd.DataFrame, float, float]:
@@ -55,11 +56,11 @@ def tutorial_sweep(corpus, model_config: ModelConfig, topn: tuple[int, ...]) -> 
     rows = []
     for k in model_config.k:
         for seed in model_config.seeds:
-            model = fit_lda(bow, dictionary, k, seed, model_config)
-            tops = top_words(topic_word(model), words, max(topn))
+            model = GensimLda.fit(bow, words, k, seed, model_config)
+            tops = top_words(model.topic_word(), words, max(topn))
             row = {"k": k, "seed": seed}
             t0 = time.perf_counter()
-            for measure in WINDOWS:
+            for measure in MEASURES:
                 values = [CoherenceModel(topics=tops, texts=texts, dictionary=dictionary, coherence=measure,
                                          topn=n, processes=1).get_coherence() for n in topn]
                 row[measure] = float(np.mean(values))
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
         t_score = time.perf_counter() - t0
 
     merged = theirs.merge(ours, on=["k", "seed"], suffixes=("_tutorial", "_ours"))
-    worst = max(float((merged[f"{m}_tutorial"] - merged[f"{m}_ours"]).abs().max()) for m in WINDOWS)
+    worst = max(float((merged[f"{m}_tutorial"] - merged[f"{m}_ours"]).abs().max()) for m in MEASURES)
     lines = [
         f"corpus: {corpus.n_units} units, {len(corpus.dictionary):,} words, {sum(corpus.units['n_tokens']):,} tokens; "
         f"{n_fits} fits (K = {args.k}, seeds = {args.seeds}, passes = {args.passes}); coherence c_npmi, c_v, u_mass, "

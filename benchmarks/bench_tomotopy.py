@@ -17,9 +17,11 @@ import numpy as np
 
 from topics.config import BuildConfig
 from topics.corpus import load_corpus
-from topics.evaluate import gather_counts, top_words
-from topics.coherence import coherence
-from topics.model import ModelConfig, fit_lda, topic_word
+from topics.config import ModelConfig
+from topics.evaluate.coherence import coherence
+from topics.evaluate.scores import top_words
+from topics.evaluate.scoring import gather_counts
+from topics.models import GensimLda
 
 TOPN = (5, 10, 15, 20)
 
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     for k in args.k:
         for seed in args.seeds:
             t0 = time.perf_counter()
-            ours = top_words(topic_word(fit_lda(bow, dictionary, k, seed, config)), words, max(TOPN))
+            ours = top_words(GensimLda.fit(bow, words, k, seed, config).topic_word(), words, max(TOPN))
             t_ours = time.perf_counter() - t0
             t0 = time.perf_counter()
             theirs = tomotopy_top_words(fit_tomotopy(tokens, k, seed, args.iterations), max(TOPN))

@@ -1,7 +1,7 @@
 """Score the corpus builder against the hand annotation in ../shared/gold-dev/speeches.json.
 
 Used by ``tests/test_gold.py`` and ``benchmarks/score_gold.py``. The pipeline is the builder's
-own: ``strip_boilerplate → segment → repair (if topics.repair exists) → infer_metadata``.
+own: ``strip_boilerplate → segment → repair (if topics.build.repair exists) → infer_metadata``.
 
 A gold unit is *found* when a unit of ours starts and ends within one line of it; our units
 that match no gold unit are *spurious*. Year, genre and admin level are compared on matched
@@ -24,7 +24,7 @@ FIELDS = ("year", "genre", "admin_level")
 
 @dataclass(frozen=True)
 class _Source:
-    """Stand-in for topics.ingest.SourceText when only name and text are needed."""
+    """Stand-in for topics.build.ingest.SourceText when only name and text are needed."""
 
     name: str
     path: Path
@@ -39,9 +39,9 @@ def load_gold(path: Path = GOLD_DIR / "speeches.json") -> list[dict]:
 
 
 def read_source(path: Path):
-    """Read a raw file with topics.ingest if it is there, else as UTF-8."""
+    """Read a raw file with topics.build.ingest if it is there, else as UTF-8."""
     try:
-        from topics.ingest import read_source as ingest_read
+        from topics.build.ingest import read_source as ingest_read
     except ImportError:
         text = path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
         return _Source(path.name, path, text.lstrip("\ufeff"))
@@ -49,14 +49,14 @@ def read_source(path: Path):
 
 
 def run_pipeline(path: Path, mode: str = "auto") -> list[tuple]:
-    """Segments and metadata of one raw file: a list of (Segment, SpeechMeta)."""
-    from topics.boilerplate import load_rules, strip_boilerplate
-    from topics.metadata import infer_metadata
-    from topics.segment import segment
+    """Segments and metadata of one raw file: a list of (SpeechSpan, SpeechMeta)."""
+    from topics.build.boilerplate import load_rules, strip_boilerplate
+    from topics.build.metadata import infer_metadata
+    from topics.build.speeches import find_speeches
 
     rules = load_rules(REPO / "corpus" / "boilerplate.tsv")
     lines, _ = strip_boilerplate(read_source(path), rules)
-    segments = segment(lines, path.name, mode=mode)
+    segments = find_speeches(lines, path.name, mode=mode)
     repair = _repair_function()
     out = []
     for seg in segments:
@@ -67,16 +67,16 @@ def run_pipeline(path: Path, mode: str = "auto") -> list[tuple]:
 
 
 def _repair_function():
-    """``segment -> repaired segment`` from topics.repair, or None while it does not exist."""
+    """``segment -> repaired segment`` from topics.build.repair, or None while it does not exist."""
     try:
-        repair = importlib.import_module("topics.repair")
+        repair = importlib.import_module("topics.build.repair")
     except ImportError:
         return None
     rules_path = REPO / "corpus" / "repairs.tsv"
     if not rules_path.is_file():
         return None
     rules = repair.load_repairs(rules_path)
-    return lambda seg: repair.repair_segment(seg, rules)[0]
+    return lambda seg: repair.repair_speech(seg, rules)[0]
 
 
 @dataclass
@@ -92,7 +92,7 @@ class FileScore:
 
 
 def score_file(name: str, gold_units: list[dict], results: list[tuple]) -> FileScore:
-    """Compare our (Segment, SpeechMeta) pairs of one file with its gold units."""
+    """Compare our (SpeechSpan, SpeechMeta) pairs of one file with its gold units."""
     score = FileScore(name, gold=len(gold_units), ours=len(results))
     used: set[int] = set()
     for unit in gold_units:

@@ -114,7 +114,7 @@ def test_gov_work_reports_config_finds_exactly_the_57_reports():
     """The folder's README.md is documentation, not a 58th report."""
     from conftest import shared_path
     from topics.experiment import load_experiment_config
-    from topics.ingest import discover
+    from topics.build.ingest import discover
 
     folder = shared_path("corpora", "cn-gov-work-reports")
     on_disk = sorted(p.name for p in folder.glob("gwr_*.txt"))

@@ -17,7 +17,7 @@ every build. A remembered hash is used only if the file was last modified at lea
 mtime tick) is always hashed again.
 
 Nothing in the cache is a pickle: a file's result is stored as JSON and raw numpy arrays
-(:meth:`BuildCache.encode_result`), so a cache folder copied from someone else cannot run code.
+(:func:`topics.build.stages.encode_result`), so a cache folder copied from someone else cannot run code.
 
 Workers only read; the main process writes (SQLite's WAL mode lets readers and one writer mix).
 Writes are committed in batches (every :data:`COMMIT_EVERY` puts, and on :meth:`BuildCache.close`),
@@ -33,16 +33,10 @@ import sqlite3
 import time
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
-
-import numpy as np
+from typing import Any, Iterable
 
 from ..common.fileio import sha256_file
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .stages import FileResult
-
-_MAGIC = b"topics-file-result-v1\n"
 
 SCHEMA_VERSION = 2  # 2: results as JSON + arrays, not pickles
 COMMIT_EVERY = 200
@@ -89,69 +83,10 @@ class BuildCache:
             found.update(key for (key,) in self._db.execute(f"SELECT key FROM files WHERE key IN ({marks})", batch))
         return found
 
-    def get_file(self, key: str) -> "FileResult | None":
+    def get_file_blob(self, key: str) -> bytes | None:
+        """The stored bytes of a processed file (see :func:`topics.build.stages.decode_result`)."""
         row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
-        return None if row is None else self.decode_result(row[0])
-
-    @staticmethod
-    def encode_result(result: "FileResult") -> bytes:
-        """The stored form of a file's result: a JSON header and the speeches' arrays, compressed.
-
-        Worker processes encode their own results, sparing the main process. What is only needed
-        now (shingles, segmentation bookkeeping, CPU times) is not stored.
-        """
-        speeches = result.speeches
-        header = {
-            "name": result.name, "encoding": result.encoding, "n_lines": result.n_lines,
-            "removals": result.removals, "repairs": result.repairs,
-            "speeches": [{"speech": item.speech.row(), "text_json": item.text_json, "line_numbers": item.line_numbers,
-                          "types": item.tokens.types, "n_ids": int(len(item.tokens.ids)),
-                          "n_lines": int(len(item.tokens.line_lengths)), "sketch_size": item.sketch.size,
-                          "n_signature": int(len(item.sketch.signature)), "text_sha256": item.text_sha256}
-                         for item in speeches],
-        }
-        encoded = json.dumps(header, ensure_ascii=False).encode("utf-8")
-        parts = [_MAGIC, len(encoded).to_bytes(8, "little"), encoded]
-        for item in speeches:
-            parts += [np.asarray(item.tokens.ids, dtype="<i4").tobytes(),
-                      np.asarray(item.tokens.line_lengths, dtype="<i4").tobytes(),
-                      np.asarray(item.sketch.signature, dtype="<u4").tobytes()]
-        return zlib.compress(b"".join(parts), 1)
-
-    @staticmethod
-    def decode_result(blob: bytes) -> "FileResult":
-        """Read :meth:`encode_result`'s bytes back (ValueError when they are not such a record)."""
-        from .dedup import Sketch
-        from .records import FoundSpeech, Speech
-        from .stages import FileResult
-        from .tokenstore import EncodedTokens
-
-        data = zlib.decompress(blob)
-        if not data.startswith(_MAGIC):
-            raise ValueError("not a stored file result")
-        start = len(_MAGIC) + 8
-        size = int.from_bytes(data[len(_MAGIC):start], "little")
-        header = json.loads(data[start:start + size].decode("utf-8"))
-        offset = start + size
-
-        def take(n: int, dtype: str) -> np.ndarray:
-            nonlocal offset
-            array = np.frombuffer(data, dtype=dtype, count=n, offset=offset).astype(dtype[1:])
-            offset += 4 * n
-            return array
-
-        speeches = []
-        for entry in header["speeches"]:
-            ids, lengths = take(entry["n_ids"], "<i4"), take(entry["n_lines"], "<i4")
-            signature = take(entry["n_signature"], "<u4")
-            speeches.append(FoundSpeech(
-                speech=Speech(**entry["speech"]), text_json=entry["text_json"], line_numbers=entry["line_numbers"],
-                tokens=EncodedTokens(entry["types"], ids, lengths), sketch=Sketch(entry["sketch_size"], signature),
-                text_sha256=entry["text_sha256"]))
-        if offset != len(data):
-            raise ValueError("stored file result has trailing bytes")
-        return FileResult(name=header["name"], encoding=header["encoding"], n_lines=header["n_lines"],
-                          removals=header["removals"], repairs=header["repairs"], speeches=speeches)
+        return None if row is None else row[0]
 
     # -- small JSON records (duplicate links) ---------------------------------------------------------
     def get_json(self, key: str) -> Any | None:

@@ -54,8 +54,8 @@ from .log import BuildLog
 from .metadata import apply_overrides, load_overrides
 from .records import Speech
 from .report import write_reports
-from .stages import (CORPUS_WIDE_MODULES, STAGE2_MODULES, FileResult, code_fingerprint, file_fingerprint,
-                     process_file)
+from .stages import (CORPUS_WIDE_MODULES, STAGE2_MODULES, FileResult, code_fingerprint, decode_result,
+                     file_fingerprint, process_file)
 from .tokenize import Tokenizer
 from .tokenstore import TokenStore, TokenStoreWriter, prune_stores
 from .units import build_units
@@ -249,7 +249,7 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
         for key, hit in zip(keys, cached):
             if hit:
                 log.cache["files_cached"] += 1
-                yield cache.get_file(key)
+                yield decode_result(cache.get_file_blob(key))
                 continue
             result = next(fresh)
             log.cache["files_read"] += 1

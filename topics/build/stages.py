@@ -20,8 +20,11 @@ import dataclasses
 import hashlib
 import json
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from ..common.fileio import sha256_bytes, sha256_file
 from ..config import BuildConfig
@@ -29,17 +32,17 @@ from ..errors import InputFileError
 from . import metadata
 from .boilerplate import load_rules, strip_boilerplate
 from .cache import BuildCache
-from .dedup import shingles, sketch_shingles
+from .dedup import Sketch, shingles, sketch_shingles
 from .ingest import read_source
 from .metadata import infer_metadata
 from .records import FoundSpeech, Speech
 from .repair import load_repairs, repair_speech
 from .speeches import find_speeches
 from .tokenize import Tokenizer
-from .tokenstore import encode_lines, encode_segmented
+from .tokenstore import EncodedTokens, encode_lines, encode_segmented
 
 __all__ = ["CORPUS_WIDE_MODULES", "FileProcessor", "FileResult", "STAGE2_MODULES", "code_fingerprint",
-           "file_fingerprint", "process_file"]
+           "decode_result", "encode_result", "file_fingerprint", "process_file"]
 
 #: modules of topics.build that run once per corpus in stage 1, after the per-file stages
 CORPUS_WIDE_MODULES = frozenset({"pipeline", "log", "cache"})
@@ -70,7 +73,66 @@ class FileResult:
     new_segmentations: list[tuple[str, str]] = field(default_factory=list)  # for the main process to cache
     segmentation_hits: int = 0
     cpu_seconds: tuple[float, float] = (0.0, 0.0)  # (jieba, everything else) in the worker; not cached
-    cache_blob: bytes | None = None  # this result as the file cache stores it (BuildCache.encode_result)
+    cache_blob: bytes | None = None  # this result as the file cache stores it (encode_result)
+
+
+# -- the file cache's record of a result: JSON and raw arrays, never a pickle ----------------------
+_MAGIC = b"topics-file-result-v1\n"
+
+
+def encode_result(result: FileResult) -> bytes:
+    """The stored form of a file's result: a JSON header and the speeches' arrays, compressed.
+
+    Worker processes encode their own results, sparing the main process. What is only needed
+    now (shingles, segmentation bookkeeping, CPU times) is not stored.
+    """
+    speeches = result.speeches
+    header = {
+        "name": result.name, "encoding": result.encoding, "n_lines": result.n_lines,
+        "removals": result.removals, "repairs": result.repairs,
+        "speeches": [{"speech": item.speech.row(), "text_json": item.text_json, "line_numbers": item.line_numbers,
+                      "types": item.tokens.types, "n_ids": int(len(item.tokens.ids)),
+                      "n_lines": int(len(item.tokens.line_lengths)), "sketch_size": item.sketch.size,
+                      "n_signature": int(len(item.sketch.signature)), "text_sha256": item.text_sha256}
+                     for item in speeches],
+    }
+    encoded = json.dumps(header, ensure_ascii=False).encode("utf-8")
+    parts = [_MAGIC, len(encoded).to_bytes(8, "little"), encoded]
+    for item in speeches:
+        parts += [np.asarray(item.tokens.ids, dtype="<i4").tobytes(),
+                  np.asarray(item.tokens.line_lengths, dtype="<i4").tobytes(),
+                  np.asarray(item.sketch.signature, dtype="<u4").tobytes()]
+    return zlib.compress(b"".join(parts), 1)
+
+
+def decode_result(blob: bytes) -> FileResult:
+    """Read :func:`encode_result`'s bytes back (ValueError when they are not such a record)."""
+    data = zlib.decompress(blob)
+    if not data.startswith(_MAGIC):
+        raise ValueError("not a stored file result")
+    start = len(_MAGIC) + 8
+    size = int.from_bytes(data[len(_MAGIC):start], "little")
+    header = json.loads(data[start:start + size].decode("utf-8"))
+    offset = start + size
+
+    def take(n: int, dtype: str) -> np.ndarray:
+        nonlocal offset
+        array = np.frombuffer(data, dtype=dtype, count=n, offset=offset).astype(dtype[1:])
+        offset += 4 * n
+        return array
+
+    speeches = []
+    for entry in header["speeches"]:
+        ids, lengths = take(entry["n_ids"], "<i4"), take(entry["n_lines"], "<i4")
+        signature = take(entry["n_signature"], "<u4")
+        speeches.append(FoundSpeech(
+            speech=Speech(**entry["speech"]), text_json=entry["text_json"], line_numbers=entry["line_numbers"],
+            tokens=EncodedTokens(entry["types"], ids, lengths), sketch=Sketch(entry["sketch_size"], signature),
+            text_sha256=entry["text_sha256"]))
+    if offset != len(data):
+        raise ValueError("stored file result has trailing bytes")
+    return FileResult(name=header["name"], encoding=header["encoding"], n_lines=header["n_lines"],
+                      removals=header["removals"], repairs=header["repairs"], speeches=speeches)
 
 
 def file_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
@@ -98,7 +160,7 @@ class FileProcessor:
         self._jieba_seconds = 0.0
         result = self._process(job)
         if result.skipped is None:  # an unusable file is checked again next time
-            result.cache_blob = BuildCache.encode_result(result)
+            result.cache_blob = encode_result(result)
         total = time.process_time() - started
         result.cpu_seconds = (self._jieba_seconds, total - self._jieba_seconds)
         return result

@@ -1,4 +1,4 @@
-"""topics.prefilter: a whole-text check never rules out a rule that matches some line."""
+"""topics.build.prefilter: a whole-text check never rules out a rule that matches some line."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from topics.boilerplate import load_rules
-from topics.metadata import load_dated_events
-from topics.prefilter import line_check, whole_line_check
-from topics.repair import load_repairs
+from topics.build.boilerplate import load_rules
+from topics.build.metadata import load_dated_events
+from topics.build.prefilter import line_check, whole_line_check
+from topics.build.repair import load_repairs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def project_patterns() -> list[re.Pattern]:

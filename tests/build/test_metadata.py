@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from topics.boilerplate import Line
+from topics.build.boilerplate import Line
 from topics.errors import InputFileError
-from topics.metadata import (ADMIN_LEVELS, GENRES, YEAR_SOURCES, SpeechMeta, apply_overrides,
+from topics.corpus import ADMIN_LEVELS, GENRES, YEAR_SOURCES
+from topics.build.metadata import (SpeechMeta, apply_overrides,
                              infer_metadata, load_dated_events, load_overrides, unmatched_overrides)
-from topics.segment import Segment
+from topics.build.speeches import SpeechSpan
 
 FILLER = "全县各级要进一步统一思想，狠抓落实，确保完成全年各项目标任务。"
 
 
 def unit(*texts, title=None, heading=None, source="a.txt", start=1):
     lines = tuple(Line(start + k, t, 0, len(t)) for k, t in enumerate(texts))
-    return Segment(source, 0, start, start + len(texts) - 1, None, None, heading, title, "file", lines)
+    return SpeechSpan(source, 0, start, start + len(texts) - 1, None, None, heading, title, "file", lines)
 
 
 def meta(*texts, **kw):
@@ -181,7 +184,7 @@ def test_a_corpus_own_metadata_table_is_accepted(tmp_path):
 
 def test_speechmeta_is_frozen():
     m = SpeechMeta(None, None, "unknown", "", "other", "unknown", None)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'year'"):
         m.year = 2000
 
 

@@ -1,4 +1,4 @@
-"""Stage 2 of the build (topics.buildunits, topics.tokenstore): numpy on token ids must give exactly
+"""Stage 2 of the build (topics.build.units, topics.build.tokenstore): numpy on token ids must give exactly
 what the per-token reference gives — jieba tokens, Tokenizer.filter, paragraph chunks, and gensim's
 Dictionary, doc2bow and MmCorpus — and the token store must make stopword changes cheap."""
 
@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from gensim.corpora import Dictionary, MmCorpus
 
-import topics.buildunits as buildunits
+import topics.build.units as buildunits
 from topics.build import build_corpus
-from topics.buildunits import chunk_lines
+from topics.build.units import chunk_lines
 from topics.config import BuildConfig
 from topics.corpus import read_speeches_csv
-from topics.tokenize import Tokenizer
-from topics.tokenstore import prune_stores
+from topics.build.tokenize import Tokenizer
+from topics.build.tokenstore import prune_stores
 
 OUTPUTS = ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.txt", "corpus.mm"]
 
@@ -29,7 +29,7 @@ def _reference_units(corpus_path: Path, config: BuildConfig) -> list[list[str]]:
     units = []
     for line in (corpus_path / "texts.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        lines = [tokenizer.filter(tokenizer.segment(text)) for text in record["text"].split("\n")]
+        lines = [tokenizer.filter(tokenizer.cut(text)) for text in record["text"].split("\n")]
         if not any(lines) or not in_model.get(record["doc_id"], False):
             continue
         if config.unit == "speech":

@@ -55,9 +55,10 @@ def _figure_links(text):
 def test_report_written_with_figures_and_selection(sweep_run):
     import json
 
-    from topics.report import FIGURES, write_run_report
+    from topics.experiment import load_run
+    from topics.report.run_report import FIGURES, write_run_report
 
-    path = write_run_report(sweep_run, **FAST)
+    path = write_run_report(load_run(sweep_run), **FAST)
     assert path == sweep_run / "report.md"
     text = path.read_text(encoding="utf-8")
     links = _figure_links(text)
@@ -79,11 +80,12 @@ def test_report_written_with_figures_and_selection(sweep_run):
 
 @pytest.mark.slow
 def test_report_identical_across_writes(sweep_run):
-    from topics.report import write_run_report
+    from topics.experiment import load_run
+    from topics.report.run_report import write_run_report
 
-    first = write_run_report(sweep_run, **FAST).read_text(encoding="utf-8")
+    first = write_run_report(load_run(sweep_run), **FAST).read_text(encoding="utf-8")
     figure = (sweep_run / "figures" / "model_selection.png").read_bytes()
-    second = write_run_report(sweep_run, **FAST).read_text(encoding="utf-8")
+    second = write_run_report(load_run(sweep_run), **FAST).read_text(encoding="utf-8")
     assert first == second
     assert (sweep_run / "figures" / "model_selection.png").read_bytes() == figure
     assert not list(sweep_run.glob(".report.md.*"))  # no temporary file left behind
@@ -91,9 +93,10 @@ def test_report_identical_across_writes(sweep_run):
 
 @pytest.mark.slow
 def test_report_single_k_single_seed(single_run):
-    from topics.report import write_run_report
+    from topics.experiment import load_run
+    from topics.report.run_report import write_run_report
 
-    text = write_run_report(single_run, **FAST).read_text(encoding="utf-8")
+    text = write_run_report(load_run(single_run), **FAST).read_text(encoding="utf-8")
     assert "K = 3" in text
     assert "stability is unknown with a single seed" in text
     for link in _figure_links(text):
@@ -104,7 +107,7 @@ def test_report_single_k_single_seed(single_run):
 
 
 def test_metrics_by_k_mean_and_sd():
-    from topics.report import format_metrics_by_k, metrics_by_k
+    from topics.report.tables import format_metrics_by_k, metrics_by_k
 
     metrics = pd.DataFrame({"k": [3, 3, 5], "seed": [1, 2, 1], "c_npmi": [0.1, 0.3, 0.2],
                             "stability": [0.5, 0.7, np.nan]})
@@ -119,7 +122,7 @@ def test_metrics_by_k_mean_and_sd():
 
 
 def test_markdown_table_escapes_pipes():
-    from topics.report import markdown_table
+    from topics.common.tables import markdown_table
 
     lines = markdown_table(pd.DataFrame({"a": ["x|y"], "b": [0.5]}))
     assert lines == ["| a | b |", "|---|---|", "| x\\|y | 0.5000 |"]
@@ -127,8 +130,8 @@ def test_markdown_table_escapes_pipes():
 
 @pytest.mark.slow
 def test_audit_tables_of_the_embedded_corpus(sweep_run):
-    """The builder-findings tables the report and notebook 01 show (topics.audit)."""
-    from topics import audit
+    """The builder-findings tables the report and notebook 01 show (topics.analysis.audit)."""
+    from topics.analysis import audit
     from topics.experiment import load_run
 
     corpus = load_run(sweep_run).corpus

@@ -10,12 +10,23 @@ import pytest
 from gensim.corpora import Dictionary
 from scipy.optimize import linear_sum_assignment
 
-from topics.config import from_mapping
+from topics.config import ModelConfig, from_mapping
 from topics.errors import ConfigError
-from topics.model import (ModelConfig, fit_lda, heldout_log_perplexity, infer_gamma, load_model,
-                          save_model, topic_word)
+from topics.models import ENGINES, GensimLda, TopicModel
 
 FAST = ModelConfig(passes=20, iterations=100)
+
+
+def fit_lda(bow, dictionary, k, seed, config) -> GensimLda:
+    return GensimLda.fit(bow, [dictionary[i] for i in range(len(dictionary))], k, seed, config)
+
+
+def topic_word(model: TopicModel) -> np.ndarray:
+    return model.topic_word()
+
+
+def infer_gamma(model: TopicModel, bow, seed) -> np.ndarray:
+    return model.unit_posterior(bow, seed)
 
 
 def lda_documents(seed: int, k: int = 4, block: int = 20, n_docs: int = 400, length: int = 60):
@@ -95,7 +106,7 @@ def test_inference_does_not_depend_on_earlier_calls(synthetic):
     model = fit_lda(bow[:100], dictionary, 4, 1, ModelConfig(passes=3, iterations=50))
     first = infer_gamma(model, bow[100:120], seed=1)
     infer_gamma(model, bow[:50], seed=1)  # moves nothing: each call starts from RandomState(seed)
-    model.inference(bow[:10])             # ... even after gensim's own calls
+    model.lda.inference(bow[:10])         # ... even after gensim's own calls
     assert np.array_equal(first, infer_gamma(model, bow[100:120], seed=1))
 
 
@@ -109,8 +120,8 @@ def test_heldout_bound_is_gensim_document_bound(synthetic):
     model = fit_lda(bow[:300], dictionary, 4, 1, ModelConfig(passes=3, iterations=50))
     heldout = bow[300:]
     gamma = infer_gamma(model, heldout, seed=1)
-    elog_beta = dirichlet_expectation(model.state.get_lambda())
-    alpha = model.alpha
+    elog_beta = dirichlet_expectation(model.lda.state.get_lambda())
+    alpha = model.lda.alpha
     score = 0.0
     for doc, gammad in zip(heldout, gamma):
         elog_thetad = dirichlet_expectation(gammad)
@@ -119,21 +130,24 @@ def test_heldout_bound_is_gensim_document_bound(synthetic):
         score += np.sum(gammaln(gammad) - gammaln(alpha))
         score += gammaln(np.sum(alpha)) - gammaln(np.sum(gammad))
     words = sum(c for doc in heldout for _, c in doc)
-    assert heldout_log_perplexity(model, heldout, seed=1) == pytest.approx(score / words, rel=1e-9)
-    assert np.isnan(heldout_log_perplexity(model, [], seed=1))
+    assert model.heldout_log_perplexity(heldout, seed=1) == pytest.approx(score / words, rel=1e-9)
+    assert np.isnan(model.heldout_log_perplexity([], seed=1))
 
 
 def test_save_and_load(tmp_path, synthetic):
     _, _, dictionary, bow = synthetic
     model = fit_lda(bow, dictionary, 3, 1, ModelConfig(passes=2, iterations=20))
-    save_model(model, tmp_path / "m")
-    loaded = load_model(tmp_path / "m")
+    model.save(tmp_path / "m")
+    loaded = GensimLda.load(tmp_path / "m")
     assert np.array_equal(topic_word(model), topic_word(loaded))
     assert np.array_equal(infer_gamma(model, bow[:5], 1), infer_gamma(loaded, bow[:5], 1))
+    assert loaded.resolved_alpha() == model.resolved_alpha()
+    # nothing in the folder is a pickle: every array loads with allow_pickle=False
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["alpha.npy", "eta.npy", "lambda.npy", "model.json"]
 
 
 @pytest.mark.parametrize("mapping, message", [
-    ({"kk": [2]}, r"unknown setting 'model.kk' — allowed in \[model\] are: k, seeds"),
+    ({"kk": [2]}, r"unknown setting 'model.kk' — allowed in \[model\] are: engine, k, seeds"),
     ({"k": [1, 5]}, r"model.k\[0\] = 1 is out of range"),
     ({"k": [5, 5]}, r"model.k = \[5, 5\] repeats a value"),
     ({"seeds": []}, r"model.seeds is empty"),
@@ -148,3 +162,8 @@ def test_model_config_errors(mapping, message):
 
 def test_numeric_prior_is_accepted():
     assert from_mapping(ModelConfig, {"alpha": 0.1, "eta": 0.01}, prefix="model").alpha == 0.1
+
+
+def test_gensim_is_a_registered_engine():
+    assert ENGINES["gensim"] is GensimLda
+    assert GensimLda.engine_version().startswith("gensim ")

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from topics.dedup import DuplicateLink, containment, find_duplicates, shingles
+from topics.build.dedup import DuplicateLink, containment, find_duplicates, shingles
 
 
 def random_text(seed: int, n: int = 800) -> str:
@@ -72,7 +72,7 @@ def test_empty_and_tiny_inputs():
 
 
 def test_links_from_precomputed_sketches_equal_find_duplicates():
-    from topics.dedup import link_duplicates, sketch
+    from topics.build.dedup import link_duplicates, sketch
 
     full, other = random_text(11), random_text(12)
     docs = [("a", full), ("b", other), ("c", full[:120]), ("d", "今天开会。" + full), ("e", other[200:600]), ("f", "")]
@@ -94,8 +94,8 @@ def test_links_from_precomputed_sketches_equal_find_duplicates():
 def test_lsh_ensemble_candidates_include_repeats_and_not_every_pair():
     import numpy as np
 
-    from topics.dedup import sketch
-    from topics.lshensemble import candidate_pairs
+    from topics.build.dedup import sketch
+    from topics.build.lshensemble import candidate_pairs
 
     texts = [random_text(seed) for seed in range(30)]
     texts += [texts[3] + "。", texts[7][:150], texts[12][100:700]]  # 30: duplicate, 31, 32: previews

@@ -1,4 +1,4 @@
-"""Tests of topics.repair: TSV rules, always-on regex fixes, placeholders → markers, evidence-gated spinner undo."""
+"""Tests of topics.build.repair: TSV rules, always-on regex fixes, placeholders → markers, evidence-gated spinner undo."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from topics.boilerplate import Line
+from topics.build.boilerplate import Line
 from topics.errors import InputFileError
-from topics.repair import MARKER_RE, MARKERS, Repair, is_spun, load_repairs, repair_segment
-from topics.segment import Segment
+from topics.build.repair import MARKER_RE, MARKERS, Repair, is_spun, load_repairs, repair_speech
+from topics.build.speeches import SpeechSpan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPUN_FILE = ROOT / "corpus" / "raw" / "003_e1f57943a5a615e3.txt"
 
 
@@ -20,10 +20,10 @@ def rules():
     return load_repairs(ROOT / "corpus" / "repairs.tsv")
 
 
-def make_segment(texts: list[str], first_line: int = 1, title: str | None = None, source_file: str = "t.txt") -> Segment:
-    """A Segment whose lines are numbered from ``first_line``."""
+def make_speech(texts: list[str], first_line: int = 1, title: str | None = None, source_file: str = "t.txt") -> SpeechSpan:
+    """A SpeechSpan whose lines are numbered from ``first_line``."""
     lines = tuple(Line(number=first_line + i, text=text, start=0, end=len(text)) for i, text in enumerate(texts))
-    return Segment(source_file=source_file, index=0, start_line=first_line, end_line=first_line + len(texts) - 1,
+    return SpeechSpan(source_file=source_file, index=0, start_line=first_line, end_line=first_line + len(texts) - 1,
                    start_char=None, end_char=None, heading=None, title=title, boundary="file", lines=lines)
 
 
@@ -38,7 +38,7 @@ def by_rule(repairs: list[Repair]) -> dict[str, list[Repair]]:
 
 
 def test_question_mark_as_decimal_point(rules):
-    fixed, repairs = repair_segment(make_segment(["全市计生率99?5；性别比为106?9，"], first_line=6), rules)
+    fixed, repairs = repair_speech(make_speech(["全市计生率99?5；性别比为106?9，"], first_line=6), rules)
     assert fixed.lines[0].text == "全市计生率99.5；性别比为106.9，"
     (repair_list,) = by_rule(repairs).values()
     assert {(r.before, r.after, r.line, r.kind) for r in repair_list} == {("9?5", "9.5", 6, "regex"), ("6?9", "6.9", 6, "regex")}
@@ -46,20 +46,20 @@ def test_question_mark_as_decimal_point(rules):
 
 def test_stray_question_mark_at_paragraph_end(rules):
     texts = ["同志们：?", "讲三个方面的问题。?", "切实增强抓好计生工作的责任感和自觉性?", "这是为什么?"]
-    fixed, repairs = repair_segment(make_segment(texts, first_line=3), rules)
+    fixed, repairs = repair_speech(make_speech(texts, first_line=3), rules)
     # the last line is a real question (ends in a question particle) and keeps its mark
     assert [line.text for line in fixed.lines] == ["同志们：", "讲三个方面的问题。", "切实增强抓好计生工作的责任感和自觉性", "这是为什么?"]
     assert sorted(r.line for r in repairs) == [3, 4, 5]
 
 
 def test_genuine_question_is_kept(rules):
-    fixed, repairs = repair_segment(make_segment(["我们做到了吗?"]), rules)
+    fixed, repairs = repair_speech(make_speech(["我们做到了吗?"]), rules)
     assert fixed.lines[0].text == "我们做到了吗?"
     assert repairs == []
 
 
 def test_quote_and_box_corrections(rules):
-    fixed, _ = repair_segment(make_segment(["创“国优〞的成果", "全面推进□x月x日之后", "登记**□**超实名登记"]), rules)
+    fixed, _ = repair_speech(make_speech(["创“国优〞的成果", "全面推进□x月x日之后", "登记**□**超实名登记"]), rules)
     assert [line.text for line in fixed.lines] == ["创“国优”的成果", f"全面推进，{MARKERS['DATE']}之后", "登记B超实名登记"]
 
 
@@ -69,7 +69,7 @@ def test_quote_and_box_corrections(rules):
 def test_placeholders_become_markers(rules):
     texts = ["做好20xx年度工作，20XX年", "部署**年工作", "XX年全镇", "x月x日，县委召开", "副镇长\\*\\*\\*宣读，***同志",
              "◇◇同志，◇市长", "《××市激励》", "xx镇xxx村", "刚才，____同志", "请——个乡镇发言"]
-    fixed, repairs = repair_segment(make_segment(texts), rules)
+    fixed, repairs = repair_speech(make_speech(texts), rules)
     year, date, anon, blank = (MARKERS[k] for k in ("YEAR", "DATE", "ANON", "BLANK"))
     assert [line.text for line in fixed.lines] == [
         f"做好{year}年度工作，{year}年", f"部署{year}年工作", f"{year}年全镇", f"{date}，县委召开",
@@ -80,20 +80,20 @@ def test_placeholders_become_markers(rules):
 
 
 def test_20xx_followed_by_a_count_is_not_a_year(rules):
-    fixed, repairs = repair_segment(make_segment(["共接答群众咨询电话20xx多个。", "培训人员20xx余人(次)"]), rules)
+    fixed, repairs = repair_speech(make_speech(["共接答群众咨询电话20xx多个。", "培训人员20xx余人(次)"]), rules)
     assert [line.text for line in fixed.lines] == ["共接答群众咨询电话⟦ANON⟧多个。", "培训人员⟦ANON⟧余人(次)"]
     assert {r.rule for r in repairs} == {"count_not_year"}
     assert MARKERS["YEAR"] not in fixed.text
 
 
 def test_anonymised_model_county_is_restored(rules):
-    fixed, _ = repair_segment(make_segment(["创建全市综合改革示xx县，xx县人口约谈制度"]), rules)
+    fixed, _ = repair_speech(make_speech(["创建全市综合改革示xx县，xx县人口约谈制度"]), rules)
     assert fixed.lines[0].text == "创建全市综合改革示范县，⟦ANON⟧县人口约谈制度"
 
 
 def test_real_words_and_brackets_are_not_placeholders(rules):
     texts = ["耒办通[20xx]55号", "X光检查和B超", "一周完成1x4对", "根本问题——治病"]
-    fixed, _ = repair_segment(make_segment(texts), rules)
+    fixed, _ = repair_speech(make_speech(texts), rules)
     assert [line.text for line in fixed.lines] == ["耒办通[⟦YEAR⟧]55号", "X光检查和B超", "一周完成1x4对", "根本问题——治病"]
 
 
@@ -105,36 +105,36 @@ def test_marker_regex_matches_every_marker():
 
 
 def test_spinner_is_undone_only_with_evidence(rules):
-    spun = make_segment(["全县方案生育工作，提升优质效劳水平，夯实根底，经济社会开展的态势，组织开展集中活动"])
-    fixed, repairs = repair_segment(spun, rules)
+    spun = make_speech(["全县方案生育工作，提升优质效劳水平，夯实根底，经济社会开展的态势，组织开展集中活动"])
+    fixed, repairs = repair_speech(spun, rules)
     assert fixed.lines[0].text == "全县计划生育工作，提升优质服务水平，夯实基础，经济社会发展的态势，组织开展集中活动"
     assert {r.kind for r in repairs} == {"spinner"}
 
 
 def test_segment_with_both_forms_is_left_alone(rules):
-    both = make_segment(["方案生育一词出现了，但计划生育也出现了，效劳根底"])
-    fixed, repairs = repair_segment(both, rules)
+    both = make_speech(["方案生育一词出现了，但计划生育也出现了，效劳根底"])
+    fixed, repairs = repair_speech(both, rules)
     assert fixed.text == both.text and repairs == []
     assert is_spun(both.text, rules) is None
 
 
 def test_normal_segment_with_work_plan_is_untouched(rules):
-    normal = make_segment(["要制定工作方案，开展宣传活动，提高服务标准。"])
-    fixed, repairs = repair_segment(normal, rules)
+    normal = make_speech(["要制定工作方案，开展宣传活动，提高服务标准。"])
+    fixed, repairs = repair_speech(normal, rules)
     assert fixed is normal and repairs == []
 
 
 def test_spun_title_is_repaired(rules):
     title = "县人口和方案生育工作会议讲话稿"
-    fixed, _ = repair_segment(make_segment([title, "同志们:要创立示范县"], title=title), rules)
+    fixed, _ = repair_speech(make_speech([title, "同志们:要创立示范县"], title=title), rules)
     assert fixed.title == "县人口和计划生育工作会议讲话稿"
     assert fixed.lines[1].text == "同志们:要创建示范县"
 
 
 def test_real_spun_speech_003_line_23(rules):
     text = SPUN_FILE.read_text(encoding="utf-8").split("\n")[22]
-    segment = make_segment([text], first_line=23, source_file=SPUN_FILE.name)
-    fixed, repairs = repair_segment(segment, rules)
+    segment = make_speech([text], first_line=23, source_file=SPUN_FILE.name)
+    fixed, repairs = repair_speech(segment, rules)
     assert fixed.text.count("计划生育") >= 31
     assert fixed.text.count("方案生育") == 0
     assert fixed.text.count("效劳") == 0
@@ -185,6 +185,6 @@ def test_user_rules_extend_the_behaviour(tmp_path):
     path = tmp_path / "mine.tsv"
     path.write_text("# my rules\nspinner_trigger\tt\t效劳群众\t服务群众\tnote\nspinner\ts\t效劳\t服务\n", encoding="utf-8")
     mine = load_repairs(path)
-    fixed, repairs = repair_segment(make_segment(["全心全意效劳群众"]), mine)
+    fixed, repairs = repair_speech(make_speech(["全心全意效劳群众"]), mine)
     assert fixed.text == "全心全意服务群众"
-    assert repairs == [Repair("t.txt", 1, "spinner", "s", "效劳", "服务", 1)]
+    assert repairs == [Repair("t.txt", 1, "spinner", "s", "效劳", "服务", 1, "全心全意效劳群众", "全心全意服务群众")]

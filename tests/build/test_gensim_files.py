@@ -1,4 +1,4 @@
-"""The bag-of-words and dictionary writers (topics.bow) give gensim's bytes."""
+"""The bag-of-words and dictionary writers (topics.build.gensim_files) give gensim's bytes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gensim.corpora import Dictionary, MmCorpus
 
-from topics.bow import MmWriter, format_int_rows, write_dictionary_text
+from topics.build.gensim_files import MmWriter, format_int_rows, write_dictionary_text
 
 
 def small_corpus(seed: int = 3, n_docs: int = 40) -> list[list[str]]:

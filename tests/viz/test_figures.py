@@ -1,4 +1,4 @@
-"""Tests for topics.plots and topics.fonts: every figure draws Chinese with the bundled font."""
+"""Tests for topics.viz.figures and topics.viz.fonts: every figure draws Chinese with the bundled font."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 
-from topics import compare, plots
-from topics.fonts import chinese_font_path, use_chinese_font
+from topics import analysis
+from topics.viz import figures as plots
+from topics.viz.fonts import chinese_font_path, use_chinese_font
 
 WORDS = ["计划生育", "流动人口", "社会抚养费", "出生人口性别比", "优质服务", "人口老龄化", "独生子女", "避孕节育",
          "综合治理", "服务管理", "奖励扶助", "生殖健康"]
@@ -38,7 +39,7 @@ def fake_run(k: int = 5, n_speeches: int = 30, seed: int = 0) -> SimpleNamespace
             gamma.append(rng.dirichlet(np.ones(k)) * 50 + 0.1)
     units, gamma = pd.DataFrame(unit_rows), np.array(gamma)
     theta = gamma / gamma.sum(axis=1, keepdims=True)
-    doc_topics = compare.speech_proportions(theta, units).reset_index()
+    doc_topics = analysis.speech_proportions(theta, units).reset_index()
     topic_word = rng.dirichlet(np.ones(len(WORDS)), size=k)
     topics = pd.DataFrame([{"topic": t, "rank": r, "word": WORDS[j], "weight": topic_word[t, j],
                             "relevance": np.log(topic_word[t, j]) - 0.4 * np.log(topic_word[:, j].mean())}
@@ -88,8 +89,8 @@ def test_every_figure_draws_chinese_and_is_saved_as_png_and_svg(tmp_path):
 
 def test_prevalence_figure_shows_undated_groups_after_the_years():
     run = fake_run()
-    prevalence = compare.topic_prevalence_run(run, n_boot=20)
-    fig = plots.plot_prevalence(prevalence, labels=compare.topic_labels(run.topics))
+    prevalence = analysis.topic_prevalence_run(run, n_boot=20)
+    fig = plots.plot_prevalence(prevalence, labels=analysis.topic_labels(run.topics))
     bottom_left = fig.axes[4]  # five topics in rows of four: topic 4 is bottom left
     ticks = [t.get_text() for t in bottom_left.get_xticklabels()]
     assert ticks[-2:] == ["anonymized", "unknown"] and ticks[0].isdigit()

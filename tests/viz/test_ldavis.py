@@ -1,4 +1,4 @@
-"""Tests for topics.ldavis: an offline, self-contained pyLDAvis page."""
+"""Tests for topics.viz.ldavis: an offline, self-contained pyLDAvis page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from pyLDAvis import urls
 
-from topics import ldavis
+from topics.viz import ldavis
 
 VOCAB = ["计划生育", "流动人口", "社会抚养费", "出生人口性别比", "优质服务", "人口老龄化", "独生子女", "避孕节育",
          "综合治理", "服务管理", "奖励扶助", "生殖健康", "未用词"]

@@ -1,4 +1,4 @@
-"""Tests of topics.ingest: discovery, encodings, binary/empty/undecodable files, .docx, strict mode."""
+"""Tests of topics.build.ingest: discovery, encodings, binary/empty/undecodable files, .docx, strict mode."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from topics.errors import InputFileError
-from topics.ingest import SUPPORTED_SUFFIXES, SkippedFile, SourceText, discover, ingest, read_source
+from topics.build.ingest import SourceText, discover, read_source
+from topics.build.readers import READERS, supported_suffixes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SIMPLIFIED = "同志们：\n县委、县政府决定召开这次全县人口和计划生育工作会议，目的是动员全县上下进一步认清形势。\n"
 TRADITIONAL = "同志們：\n縣委、縣政府決定召開這次全縣人口和計劃生育工作會議，目的是動員全縣上下進一步認清形勢。\n"
@@ -119,9 +120,7 @@ def test_corrupt_docx_is_skipped_with_a_reason(tmp_path):
     path = write(tmp_path / "broken.docx", b"PK\x03\x04 this is not really a zip archive")
     with pytest.raises(InputFileError, match=r"broken\.docx: cannot read the Word document .* — .*save it again"):
         read_source(path)
-    (item,) = list(ingest([tmp_path]))
-    assert isinstance(item, SkippedFile)
-    assert item.name == "broken.docx" and "Word document" in item.reason
+    assert [name for _, name in discover([tmp_path])] == ["broken.docx"]  # found, and refused when read
 
 
 def test_discover_recurses_sorts_and_ignores_other_suffixes(tmp_path):
@@ -130,7 +129,8 @@ def test_discover_recurses_sorts_and_ignores_other_suffixes(tmp_path):
     found = discover(tmp_path)
     assert [name for _, name in found] == ["a.md", "b.txt", "sub/c.docx"]
     assert all(path.is_file() for path, _ in found)
-    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".docx")
+    assert supported_suffixes() == (".txt", ".md", ".docx")
+    assert {READERS[s].name for s in supported_suffixes()} == {"text", "Word"}
 
 
 def test_discover_names_a_file_given_directly_by_its_name(tmp_path):
@@ -142,8 +142,6 @@ def test_discover_missing_path_raises_naming_it(tmp_path):
     missing = tmp_path / "nowhere"
     with pytest.raises(InputFileError, match=r"nowhere: no such file or folder — "):
         discover([missing])
-    with pytest.raises(InputFileError, match=r"nowhere"):
-        list(ingest([missing]))
 
 
 def test_discover_refuses_unsupported_file_given_directly(tmp_path):
@@ -152,20 +150,21 @@ def test_discover_refuses_unsupported_file_given_directly(tmp_path):
         discover(path)
 
 
-def test_ingest_skips_bad_files_unless_strict(tmp_path):
+def test_bad_files_are_found_and_refused_with_a_reason(tmp_path):
     write(tmp_path / "1_good.txt", SIMPLIFIED.encode("gbk"))
     write(tmp_path / "2_empty.txt", b"")
     write(tmp_path / "3_binary.txt", b"\x00\x01\x02\x03")
-    items = list(ingest([tmp_path]))
-    assert [type(item) for item in items] == [SourceText, SkippedFile, SkippedFile]
-    assert items[0].encoding == "gb18030"
-    assert "empty" in items[1].reason and "binary" in items[2].reason
+    found = discover([tmp_path])
+    assert [name for _, name in found] == ["1_good.txt", "2_empty.txt", "3_binary.txt"]
+    assert read_source(*found[0]).encoding == "gb18030"
     with pytest.raises(InputFileError, match=r"2_empty\.txt: the file is empty"):
-        list(ingest([tmp_path], strict=True))
+        read_source(*found[1])
+    with pytest.raises(InputFileError, match=r"3_binary\.txt: the file looks binary"):
+        read_source(*found[2])
 
 
-def test_ingest_of_the_embedded_corpus():
-    items = list(ingest([ROOT / "corpus" / "raw"]))
+def test_reading_the_embedded_corpus():
+    items = [read_source(path, name) for path, name in discover([ROOT / "corpus" / "raw"])]
     assert len(items) == 5
     assert all(isinstance(item, SourceText) and item.encoding == "utf-8" for item in items)
     assert [item.name for item in items] == sorted(item.name for item in items)
@@ -189,7 +188,7 @@ def test_bomless_utf16_ascii_and_nul_garbage(tmp_path):
 
 
 def test_a_folders_readme_is_not_a_document(tmp_path):
-    from topics.ingest import discover
+    from topics.build.ingest import discover
 
     (tmp_path / "README.md").write_text("# 语料说明\n", encoding="utf-8")
     (tmp_path / "LICENSE.txt").write_text("MIT\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Tests of topics.tokenize: user dictionary, stopwords, filters, markers, fingerprint, determinism."""
+"""Tests of topics.build.tokenize: user dictionary, stopwords, filters, markers, fingerprint, determinism."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from topics.errors import InputFileError
-from topics.repair import MARKERS
-from topics.tokenize import Tokenizer, load_stopwords
+from topics.build.repair import MARKERS
+from topics.build.tokenize import Tokenizer, load_stopwords
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 USERDICT = ROOT / "corpus" / "userdict.txt"
 STOPWORDS = (ROOT / "corpus" / "stopwords" / "general.txt", ROOT / "corpus" / "stopwords" / "speech.txt")
 SAMPLE = ("同志们：今年以来，我们进一步加强计划生育工作，依法征收社会抚养费，出生人口性别比逐步下降，"
@@ -26,14 +26,14 @@ def tokenizer():
 
 
 def test_userdict_terms_stay_whole(tokenizer):
-    tokens = tokenizer.segment("全县计划生育工作，征收社会抚养费，治理出生人口性别比偏高，落实三查四术，关爱女孩行动")
+    tokens = tokenizer.cut("全县计划生育工作，征收社会抚养费，治理出生人口性别比偏高，落实三查四术，关爱女孩行动")
     for term in ("计划生育", "社会抚养费", "出生人口性别比", "三查四术", "关爱女孩行动"):
         assert term in tokens
 
 
 def test_without_userdict_terms_may_split():
     plain = Tokenizer(None, ())
-    assert "出生人口性别比" not in plain.segment("治理出生人口性别比偏高")
+    assert "出生人口性别比" not in plain.cut("治理出生人口性别比偏高")
 
 
 def test_stopwords_are_removed(tokenizer):
@@ -57,7 +57,7 @@ def test_stopword_files_start_with_a_header():
 
 def test_no_marker_punctuation_or_number_tokens(tokenizer):
     text = SAMPLE + "".join(MARKERS.values()) + "2013年，第三，二〇一三年，30%，99.5，3个，十二，!?。、……——"
-    raw = tokenizer.segment(text)
+    raw = tokenizer.cut(text)
     assert not any("⟦" in token or "⟧" in token for token in raw)
     assert all(token.strip() == token and token for token in raw)
     tokens = tokenizer.tokenize(text)
@@ -69,8 +69,8 @@ def test_no_marker_punctuation_or_number_tokens(tokenizer):
 
 
 def test_markers_never_reach_jieba(tokenizer):
-    assert tokenizer.segment("⟦ANON⟧同志⟦BLANK⟧") == ["同志"]
-    assert tokenizer.segment("⟦YEAR⟧") == []
+    assert tokenizer.cut("⟦ANON⟧同志⟦BLANK⟧") == ["同志"]
+    assert tokenizer.cut("⟦YEAR⟧") == []
 
 
 def test_numerals_inside_words_are_kept():
@@ -106,7 +106,7 @@ def test_deterministic_and_picklable(tokenizer):
 
 
 def test_same_tokens_in_a_fresh_process(tokenizer):
-    code = ("import sys, json; from topics.tokenize import Tokenizer; "
+    code = ("import sys, json; from topics.build.tokenize import Tokenizer; "
             "print(json.dumps([Tokenizer(sys.argv[2], sys.argv[3:]).tokenize(sys.argv[1])]))")
     out = subprocess.run([sys.executable, "-c", code, SAMPLE, str(USERDICT), *map(str, STOPWORDS)],
                          capture_output=True, text=True, check=True, cwd=ROOT)
@@ -117,7 +117,7 @@ def test_same_tokens_in_a_fresh_process(tokenizer):
 def test_global_jieba_is_not_touched(tokenizer):
     import jieba
 
-    tokenizer.segment("计划生育")
+    tokenizer.cut("计划生育")
     assert tokenizer._segmenter.python is not jieba.dt
     assert jieba.dt.FREQ.get("三查四术") is None  # our user dictionary went into the private instance only
 
@@ -135,7 +135,7 @@ def test_bad_userdict_entry_is_a_clear_error(tmp_path):
 
 
 def test_filter_memo_gives_the_same_decisions_as_a_fresh_tokenizer():
-    tokens = Tokenizer(USERDICT, ()).segment(SAMPLE * 2)
+    tokens = Tokenizer(USERDICT, ()).cut(SAMPLE * 2)
     warm = Tokenizer(USERDICT, STOPWORDS)
     first = warm.filter(tokens)
     assert warm.filter(iter(tokens)) == first  # generators too, and from the memo

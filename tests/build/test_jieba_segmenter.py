@@ -1,4 +1,4 @@
-"""Tests of topics.segmenter: jieba-rs does the work, but every token must be Python jieba's."""
+"""Tests of topics.build.jieba_segmenter: jieba-rs does the work, but every token must be Python jieba's."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import jieba
 import pytest
 import rjieba
 
-from topics.ingest import discover, read_source
-from topics.segmenter import Segmenter
-from topics.tokenize import load_userdict
+from topics.build.ingest import discover, read_source
+from topics.build.jieba_segmenter import Segmenter
+from topics.build.tokenize import load_userdict
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 USERDICT = load_userdict(ROOT / "corpus" / "userdict.txt")
 
 # Where jieba-rs alone gives other tokens than jieba: the dictionary total after re-weighting

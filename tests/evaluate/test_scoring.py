@@ -10,12 +10,17 @@ from gensim.corpora import Dictionary
 from gensim.models import CoherenceModel
 from gensim.topic_coherence.text_analysis import WordOccurrenceAccumulator
 
-from topics.coherence import WINDOWS, coherence, count_cooccurrence
-from topics.evaluate import (EvaluateConfig, exclusivity, heldout_split, matched_jaccard, stability,
-                             topic_diversity)
+from topics.config import EvaluateConfig
 from topics.errors import ConfigError
-from topics.labels import frex, labels, relevance
-from topics.theta import speech_proportions, unit_theta
+from topics.evaluate.coherence import MEASURES, coherence
+from topics.evaluate.cooccurrence import count_cooccurrence
+from topics.evaluate.heldout import heldout_split
+from topics.evaluate.scores import exclusivity, topic_diversity
+from topics.evaluate.stability import matched_jaccard, stability
+
+WINDOWS = {name: measure.window for name, measure in MEASURES.items()}
+from topics.evaluate.word_scores import frex, labels, relevance
+from topics.analysis.theta import speech_proportions, unit_theta
 
 
 def test_npmi_by_hand():
@@ -131,8 +136,14 @@ def test_speech_proportions_weight_chunks_by_tokens():
     np.testing.assert_allclose(result.sum(axis=1), 1.0)
 
 
+def test_unknown_measure_is_refused_on_load():
+    from topics.experiment.settings import experiment_from_mapping
+
+    with pytest.raises(ConfigError, match=r"evaluate.measures\[1\] = 'npmi' is not allowed — use one of: 'c_npmi'"):
+        experiment_from_mapping({"evaluate": {"measures": ["c_npmi", "npmi"]}})
+
+
 @pytest.mark.parametrize("mapping, message", [
-    ({"measures": ["c_npmi", "npmi"]}, r"evaluate.measures\[1\] = 'npmi' is not allowed"),
     ({"topn": [1, 10]}, r"evaluate.topn\[0\] = 1 is out of range"),
     ({"heldout_fraction": 0.9}, r"evaluate.heldout_fraction = 0.9 is out of range"),
 ])

@@ -1,4 +1,4 @@
-"""Tests for topics.compare on synthetic data with a known answer."""
+"""Tests for topics.analysis on synthetic data with a known answer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from topics import compare
+from topics import analysis
 
 
 def make_data(rng, n_speeches=30, alpha=(2.0, 1.0, 1.0), years=None, chunk_conc=20.0, gamma_scale=200.0,
@@ -46,19 +46,19 @@ def test_speech_topics_weights_chunks_by_tokens():
     speeches = pd.DataFrame({"doc_id": ["a", "b"], "year": pd.array([2005, pd.NA], dtype="Int64"),
                              "year_source": ["explicit", "anonymized"], "genre": "speech", "admin_level": "city"})
     theta = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
-    table = compare.speech_topics(theta, units, speeches)
+    table = analysis.speech_topics(theta, units, speeches)
     assert table["topic_0"].tolist() == pytest.approx([0.75, 0.5])
     assert table["year_group"].tolist() == ["2005", "anonymized"]
     assert table["year_source"].tolist() == ["explicit", "anonymized"]
 
 
 def test_aggregation_matrix_agrees_with_speech_proportions():
-    """The sparse matrix used inside the simulations computes the same speech θ as topics.theta."""
+    """The sparse matrix used inside the simulations computes the same speech θ as topics.analysis.theta."""
     rng = np.random.default_rng(1)
     theta, _, units, speeches = make_data(rng, n_speeches=8)
     units.loc[0, "n_tokens"] = 0
-    ours = compare.aggregation_matrix(units) @ theta
-    theirs = compare.speech_proportions(theta, units)
+    ours = analysis.aggregation_matrix(units) @ theta
+    theirs = analysis.speech_proportions(theta, units)
     np.testing.assert_allclose(ours, theirs.to_numpy(), atol=1e-12)
 
 
@@ -69,7 +69,7 @@ def test_bootstrap_intervals_reach_nominal_coverage():
     covered = 0
     for replicate in range(200):
         theta, _, units, speeches = make_data(rng, n_speeches=30)
-        table = compare.topic_prevalence(theta, units, speeches, n_boot=200, level=0.90, random_state=replicate)
+        table = analysis.topic_prevalence(theta, units, speeches, n_boot=200, level=0.90, random_state=replicate)
         row = table[table["topic"] == 0].iloc[0]
         covered += row["lower"] <= truth <= row["upper"]
     assert 0.85 <= covered / 200 <= 0.95, covered / 200
@@ -79,7 +79,7 @@ def test_prevalence_keeps_unknown_and_anonymized_years_as_groups():
     rng = np.random.default_rng(3)
     theta, _, units, speeches = make_data(rng, n_speeches=12, years=[2003, 2004, 2005] * 3 + [None] * 3)
     speeches.loc[10, "year_source"] = "anonymized"
-    table = compare.topic_prevalence(theta, units, speeches, n_boot=50)
+    table = analysis.topic_prevalence(theta, units, speeches, n_boot=50)
     groups = list(dict.fromkeys(table["group"]))
     assert groups == ["2003", "2004", "2005", "anonymized", "unknown"]
     per_group = table.drop_duplicates("group").set_index("group")
@@ -92,8 +92,8 @@ def test_prevalence_keeps_unknown_and_anonymized_years_as_groups():
 def test_prevalence_is_reproducible_with_a_seed():
     rng = np.random.default_rng(4)
     theta, _, units, speeches = make_data(rng, n_speeches=10)
-    first = compare.topic_prevalence(theta, units, speeches, n_boot=50, random_state=7)
-    again = compare.topic_prevalence(theta, units, speeches, n_boot=50, random_state=7)
+    first = analysis.topic_prevalence(theta, units, speeches, n_boot=50, random_state=7)
+    again = analysis.topic_prevalence(theta, units, speeches, n_boot=50, random_state=7)
     pd.testing.assert_frame_equal(first, again)
 
 
@@ -103,7 +103,7 @@ def test_estimate_effect_recovers_planted_year_trend():
     slope = 0.03
     _, gamma, units, speeches = make_data(rng, n_speeches=130, years=years,
                                           trend=lambda y: 0.5 if y is None else 0.2 + slope * (y - 2003))
-    effect = compare.estimate_effect(gamma, units, speeches, covariates=("year",), n_sims=100, random_state=0)
+    effect = analysis.estimate_effect(gamma, units, speeches, covariates=("year",), n_sims=100, random_state=0)
     year = effect.table[effect.table["term"] == "year"].set_index("topic")
     assert year.loc[0, "estimate"] == pytest.approx(slope, abs=0.005)
     assert year.loc[0, "lower"] < slope < year.loc[0, "upper"]
@@ -118,8 +118,8 @@ def test_estimate_effect_interval_includes_theta_uncertainty():
     rng = np.random.default_rng(6)
     years = list(rng.integers(2003, 2017, size=60))
     theta, _, units, speeches = make_data(rng, n_speeches=60, years=years, trend=lambda y: 0.2 + 0.02 * (y - 2003))
-    sharp = compare.estimate_effect(theta * 1000, units, speeches, covariates=("year",), n_sims=60)
-    vague = compare.estimate_effect(theta * 3, units, speeches, covariates=("year",), n_sims=60)
+    sharp = analysis.estimate_effect(theta * 1000, units, speeches, covariates=("year",), n_sims=60)
+    vague = analysis.estimate_effect(theta * 3, units, speeches, covariates=("year",), n_sims=60)
     width = lambda e: e.table.query("term == 'year' and topic == 0").eval("upper - lower").iloc[0]  # noqa: E731
     assert width(vague) > width(sharp)
 
@@ -128,7 +128,7 @@ def test_design_matrix_codes_categories_against_most_frequent_level():
     speeches = pd.DataFrame({"doc_id": list("abcde"), "year": pd.array([2003, 2005, pd.NA, 2007, 2009], dtype="Int64"),
                              "year_source": ["explicit", "implied", "anonymized", "explicit", "explicit"],
                              "genre": ["speech", "speech", "work_report", "speech", None]})
-    x, notes = compare.design_matrix(speeches, covariates=("year", "genre"))
+    x, notes = analysis.design_matrix(speeches, covariates=("year", "genre"))
     assert notes["reference"] == {"genre": "speech"}
     assert notes["year_centre"] == 2006
     # genre[work_report] marks the same single speech as year[anonymized]: aliased, so dropped
@@ -143,7 +143,7 @@ def test_jensen_shannon_distances_are_symmetric_bounded_and_zero_for_identical_s
     theta[3] = theta[0]
     theta[4] = [1, 0, 0, 0, 0]
     theta[5] = [0, 1, 0, 0, 0]
-    distances = compare.speech_distances(theta, [f"d{i}" for i in range(9)]).to_numpy()
+    distances = analysis.speech_distances(theta, [f"d{i}" for i in range(9)]).to_numpy()
     np.testing.assert_array_equal(distances, distances.T)
     assert distances[0, 3] == 0 and np.all(np.diag(distances) == 0)
     assert distances[4, 5] == pytest.approx(1.0)
@@ -153,7 +153,7 @@ def test_jensen_shannon_distances_are_symmetric_bounded_and_zero_for_identical_s
 
 def test_cluster_speeches_groups_similar_mixtures():
     theta = np.array([[0.9, 0.1], [0.85, 0.15], [0.1, 0.9], [0.12, 0.88]])
-    clusters = compare.cluster_speeches(compare.speech_distances(theta, list("abcd")))
+    clusters = analysis.cluster_speeches(analysis.speech_distances(theta, list("abcd")))
     order = list(clusters.order)
     assert {order[0], order[1]} in ({0, 1}, {2, 3})
 
@@ -167,7 +167,7 @@ def test_find_thoughts_returns_highest_theta_passages_with_provenance():
                              "year_source": ["explicit", "unknown", "explicit"]})
     theta = np.array([[0.9, 0.1], [0.95, 0.05], [0.8, 0.2], [0.1, 0.9]])
     texts = ["计划生育", "流动人口服务管理" * 30, "社会抚养费", "优质服务"]
-    found = compare.find_thoughts(theta, units, speeches, topics=[0], n=2, texts=texts, excerpt_chars=10)
+    found = analysis.find_thoughts(theta, units, speeches, topics=[0], n=2, texts=texts, excerpt_chars=10)
     assert found["unit_id"].tolist() == ["a/1", "b/0"]  # a/0 skipped: one passage per speech
     assert found.iloc[0][["start_line", "end_line", "source_file"]].tolist() == [5, 9, "a.txt"]
     assert found.iloc[0]["excerpt"] == "流动人口服务管理流动…"
@@ -178,13 +178,13 @@ def test_unit_texts_cuts_passages_by_line_span():
     speeches = pd.DataFrame({"doc_id": ["a"], "start_line": [10], "end_line": [13]})
     units = pd.DataFrame({"doc_id": ["a", "a"], "start_line": [10, 12], "end_line": [11, 13]})
     texts = {"a": "一\n二\n三\n四"}
-    assert compare.unit_texts(speeches, units, texts) == ["一\n二", "三\n四"]
+    assert analysis.unit_texts(speeches, units, texts) == ["一\n二", "三\n四"]
 
 
 def test_label_topics_uses_relevance_for_labels():
     table = pd.DataFrame({"topic": [3, 3, 3], "rank": [0, 1, 2], "word": ["工作", "计划生育", "流动人口"],
                           "weight": [0.3, 0.2, 0.1], "relevance": [-3.0, -1.0, -2.0]})
-    labels = compare.label_topics(table, n=2)
+    labels = analysis.label_topics(table, n=2)
     assert labels.loc[0, "label"] == "T3 计划生育·流动人口"
     assert labels.loc[0, "prob"] == "工作、计划生育"
-    assert compare.topic_labels(table, n_words=1) == {3: "T3 计划生育"}
+    assert analysis.topic_labels(table, n_words=1) == {3: "T3 计划生育"}

@@ -82,17 +82,19 @@ def test_raw_input_is_never_modified(tmp_path):
 
 def test_same_inputs_give_byte_identical_tables_and_rebuild_hits_the_cache(tmp_path):
     # separate caches: both builds read and segment every file, one in 1 process, one in 2 workers
-    a = build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=str(tmp_path / "cache1"), workers=1), progress=False)
-    b = build_corpus(BuildConfig(out=str(tmp_path / "b"), cache_dir=str(tmp_path / "cache2"), workers=2), progress=False)
+    a = build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=str(tmp_path / "cache1")), progress=False, workers=1)
+    b = build_corpus(BuildConfig(out=str(tmp_path / "b"), cache_dir=str(tmp_path / "cache2")), progress=False, workers=2)
     for name in ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.txt", "corpus.mm", "manifest.json"]:
         if name == "manifest.json":  # differs only by the output folder and worker count
             ma = json.loads((a.path / name).read_text()); mb = json.loads((b.path / name).read_text())
             assert ma["content_hash"] == mb["content_hash"]
             continue
         assert (a.path / name).read_bytes() == (b.path / name).read_bytes(), name
-    for corpus in (a, b):
-        assert json.loads((corpus.path / "report.json").read_text())["segmentation_cache"]["token_store"] == "new"
-    c = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache2"), workers=2), progress=False)
+    for corpus, workers in ((a, 1), (b, 2)):
+        report = json.loads((corpus.path / "report.json").read_text())
+        assert report["segmentation_cache"]["token_store"] == "new"
+        assert report["execution"]["workers"] == workers  # the build says where it ran
+    c = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache2")), progress=False, workers=2)
     report = json.loads((c.path / "report.json").read_text(encoding="utf-8"))
     assert report["segmentation_cache"]["token_store"] == "reused", "second build read the files again"
     assert report["segmentation_cache"]["misses"] == 0, "second build segmented again"
@@ -163,7 +165,7 @@ def test_failed_build_keeps_the_previous_corpus_intact(tmp_path, monkeypatch):
     build_corpus(config, progress=False)
     before = _digest_tree(tmp_path / "c")
 
-    import topics.build as build_module
+    import topics.build.pipeline as build_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -190,7 +192,7 @@ def test_unchanged_inputs_are_not_hashed_again_but_a_changed_file_is(tmp_path, m
     import shutil
     import time
 
-    import topics.buildcache as buildcache
+    import topics.build.cache as buildcache
 
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)

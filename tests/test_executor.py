@@ -1,0 +1,77 @@
+"""The executor shared by the build and the sweep: same results in this process, in worker processes
+and on a Dask cluster; ordered and unordered; shared values sent once."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from topics.executor import plan, resolve_workers, run_tasks
+
+
+def scaled(shared: dict, item: int) -> tuple[int, int]:
+    return item, item * shared["factor"]
+
+
+def process_id(shared, item: int) -> int:
+    return os.getpid()
+
+
+def test_in_process_runs_lazily_in_order():
+    seen = []
+    items = iter(range(5))
+    results = run_tasks(lambda shared, item: seen.append(item) or item + shared, items, shared=10, workers=1,
+                        n_items=5)
+    assert next(results) == 10 and seen == [0]  # nothing runs before it is asked for
+    assert list(results) == [11, 12, 13, 14]
+
+
+def test_processes_give_the_same_results_ordered_and_unordered():
+    items = list(range(20))
+    here = list(run_tasks(scaled, items, shared={"factor": 3}, workers=1))
+    ordered = list(run_tasks(scaled, items, shared={"factor": 3}, workers=2, chunksize=3))
+    unordered = list(run_tasks(scaled, items, shared={"factor": 3}, workers=2, ordered=False))
+    assert ordered == here
+    assert sorted(unordered) == here
+
+
+def test_tasks_really_run_in_other_processes():
+    pids = set(run_tasks(process_id, range(8), workers=2))
+    assert os.getpid() not in pids
+
+
+def test_plan_says_where_tasks_run():
+    assert plan(10, workers=1).backend == "in-process"
+    assert plan(1, workers=4).backend == "in-process"  # one task: no pool to start
+    assert plan(10, workers=2).describe() == "2 worker processes"
+    assert plan(3, workers=8).workers == 3
+    assert plan(10, scheduler="tcp://h:1").describe() == "Dask cluster tcp://h:1"
+    assert resolve_workers(0) == (os.cpu_count() or 1)
+
+
+def test_a_failing_task_raises_in_the_caller():
+    def boom(shared, item):
+        raise ValueError(f"bad item {item}")
+
+    with pytest.raises(ValueError, match="bad item 0"):
+        list(run_tasks(boom, [0, 1], workers=1))
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_results():
+    distributed = pytest.importorskip("distributed")
+    items = list(range(12))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        on_dask = list(run_tasks(scaled, items, shared={"factor": 5}, scheduler=cluster.scheduler_address))
+        unordered = list(run_tasks(scaled, items, shared={"factor": 5}, scheduler=cluster.scheduler_address,
+                                   ordered=False))
+    assert on_dask == list(run_tasks(scaled, items, shared={"factor": 5}, workers=1))
+    assert sorted(unordered) == on_dask
+
+
+def test_unreachable_scheduler_is_one_clear_error():
+    from topics.errors import TopicsError
+
+    with pytest.raises(TopicsError, match=r"scheduler = 'tcp://127.0.0.1:9': cannot connect .* start the Dask scheduler"):
+        list(run_tasks(scaled, [1], shared={"factor": 1}, scheduler="tcp://127.0.0.1:9"))
