@@ -68,7 +68,7 @@ def date_speech(numbered: list[tuple[int, str]], source_file: str = "", events=(
     """
     clues = find_clues(numbered, source_file, events)
     pins = [c for c in clues if c.year is not None and c.role in TIERS]
-    bounds = [c for c in clues if c.year is None and c.role != "set_aside" and (c.low or c.high)]
+    bounds = [c for c in clues if c.year is None and (c.low or c.high)]
     set_aside = [c for c in clues if c.role == "set_aside"]
     low, high, used_bounds, bound_conflicts = _intersect(bounds)
     conflicts = list(bound_conflicts)

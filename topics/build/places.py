@@ -37,7 +37,7 @@ _GLUED = {"市": set("场值价井面容"), "区": set("域位间块分别划"),
           "旗": set("帜号"), "盟": set("友员国")}
 _LAST_CHARS = re.compile("[" + "".join(_GLUED) + "]")
 
-_NATIONAL_TITLE = re.compile(r"国务院|全国人民代表大会|全国人大|党中央|中共中央|中国共产党第.{1,4}次全国代表大会|^全国")
+_NATIONAL_TITLE = re.compile(r"国务院|全国人民代表大会|全国人大|党中央|中共中央|中国共产党第.{1,4}次全国代表大会|^在?全国")
 # A speaker who reports for (or to) a national body, or the national congress at which he speaks.
 _NATIONAL_TEXT = re.compile(r"代表(?:中华人民共和国)?国务院|代表第.{1,4}届中央委员会向大会|受[^。]{0,8}国务院的?委托"
                             r"|根据国务院的决定|向(?:第.{1,4}届)?全国人民代表大会|总理在(?:政府工作)?报告中"
@@ -153,6 +153,25 @@ def admin_level(title: str | None, heading: str | None, text: str) -> tuple[str,
         f"; {rest[0][0]} {rest[0][1]}×" if rest else "")
 
 
+# A place's short name where only a place fits: 我们晴隆人, 来平鲁调研, 平鲁分局.
+_SHORT_NAME = re.compile(r"(?:我们|来|到|赴)([\u4e00-\u9fff]{2,3}?)(?:人(?![民员口大])|调研|考察|视察)"
+                         r"|([\u4e00-\u9fff]{2})(?:分局|籍)")
+_SUFFIX = {"county": ("县", "自治县", "旗"), "district": ("区",), "city": ("市",)}
+
+
+def _short_names(text: str, level: str) -> Counter:
+    """Divisions of ``level`` named by their short name in a context that only a place fits."""
+    names = gazetteer()
+    found: Counter = Counter()
+    for match in _SHORT_NAME.finditer(text):
+        short = match.group(1) or match.group(2)
+        for suffix in _SUFFIX.get(level, ()):
+            if names.get(short + suffix) == level and short + suffix not in _EVERYDAY:
+                found[short + suffix] += 1
+                break
+    return found
+
+
 def place(title: str | None, heading: str | None, text: str, level: str) -> tuple[str | None, str]:
     """(place, evidence): a gazetteer name for the body holding the meeting, or None and why."""
     if level == "national":
@@ -165,10 +184,10 @@ def place(title: str | None, heading: str | None, text: str, level: str) -> tupl
     if level not in _ORDER:
         return None, f"admin level {level}: no place is looked for in the text"
     mentions = [m for m in find_places(text) if m.level == level]
-    counts = Counter(m.name for m in mentions)
+    counts = Counter(m.name for m in mentions) + _short_names(text, level)
     if not counts:
         return None, f"no {level} of the gazetteer named"
     (best, n), *rest = counts.most_common()
     if n < 2 or (rest and rest[0][1] == n):
         return None, f"no division named more often than the others and at least twice ({best} {n}×)"
-    return best, f"named {n}× ({level})"
+    return best, f"named {n}× ({level}; full or short name)"
