@@ -68,6 +68,7 @@ def test_date_in_the_body_is_no_date_line():
     ("我代表国务院向第一届全国人民代表大会第五次会议，提出关于国民经济计划的报告，请予审议。", 1958),
     ("现在，我代表第十八届中央委员会向大会作报告。", 2017),
     ("我现在根据国务院的决定，向第二届全国人民代表大会第一次会议作政府工作报告。", 1959),
+    ("中国共产党第十九次全国代表大会，是在全面建成小康社会决胜阶段召开的一次十分重要的大会。", 2017),
 ])
 def test_venue_the_numbered_meeting_being_addressed(text, year):
     d = date("各位代表：", text)
@@ -147,6 +148,12 @@ def test_congress_and_dated_events_bound_a_range():
 def test_history_anniversaries_targets_and_next_year_do_not_date(text):
     d = date("同志们：", "加强工作。" + text, TASK)
     assert d.year is None, d.year_evidence
+
+
+def test_an_opening_sentence_states_the_year_unless_a_later_year_follows():
+    assert date("2025年，我区的人口计生工作取得了新进展。", "上半年，全区人口出生率稳定。").year == 2025
+    d = date("1998年，长江发生了特大洪水。", "十年过去了，2008年的堤防已经加固。")
+    assert d.year is None
 
 
 def test_next_year_statement_bounds_from_above():

@@ -71,6 +71,8 @@ _BASES = "|".join(sorted(ANNIVERSARY_BASES, key=len, reverse=True))
 _VENUE_AT = re.compile(rf"在[^。；，]{{0,14}}?(?:{_NPC_SESSION}|(?:中国共产党)?第({CN})次全国代表大会|(?:党的)?{_PLENUM})[^。；，]{{0,6}}?上")
 _VENUE_TO = re.compile(rf"向(?:本次|这次)?(?:{_NPC_SESSION})")
 _VENUE_TERM = re.compile(rf"向第({CN})届全国人民代表大会(?!第|常务)")
+# 中国共产党第十九次全国代表大会，是在…召开的一次十分重要的大会 (the opening of a congress report)
+_VENUE_THIS_CONGRESS = re.compile(rf"(?:中国共产党|党的)第({CN})次全国代表大会[，,]?\s?是在")
 _VENUE_CC = re.compile(rf"代表第({CN})届中央委员会向(?:大会|第{CN}次全国代表大会)作报告")
 
 _DEICTIC_YEAR = re.compile(rf"(今年|去年|前年|明年)(?:是|即|为|\s?[（(]\s?即?)\s?{_YEAR}")
@@ -81,6 +83,10 @@ _DEICTIC_EVENT = re.compile(rf"(今年|去年|前年|明年)(?:{_MONTHISH})?[，
 _DEICTIC_CONVENE = re.compile(rf"(今年|明年)[^。；]{{0,30}}?(?:将|将要|即将|要)(?:召开|举行)(?:党的)?(?=({_EVENT.pattern}))")
 _DEICTIC_PLAN = re.compile(rf"(今年|去年|明年)(?:{_MONTHISH})?(?:是|为|将是)[^。；]{{0,24}}?{_PLAN}[^。；，]{{0,12}}?({_POSITION})")
 _YEAR_PLAN = re.compile(rf"{_YEAR_OR_PLACEHOLDER}[，,]?\s?(?:是|既是|也就是|为)[^。；]{{0,24}}?{_PLAN}[^。；，]{{0,12}}?({_POSITION})")
+_EVENT_HINT = re.compile(r"届|全国代表大会|(?<=[一二三四五六七八九十])大")
+_MAY_BE_DEICTIC = re.compile(r"今年|去年|明年|前年|过去的")
+_TO_COME = re.compile(r"将|明年|迎接|筹备")
+_PLAN_AFTER_COMMA = re.compile(rf"(?<=[，,：:])(?={_YEAR_OR_PLACEHOLDER}[，,]?\s?(?:是|既是|也就是|为)[^。；]{{0,24}}?{_PLAN})")
 _ANNIVERSARY = re.compile(rf"(今年|去年|明年)(?:{_MONTHISH})?(?:[\d一二三四五六七八九十]{{1,3}}日)?(?:是|为|恰逢|正值|适逢)[^。；]{{0,30}}?({_BASES})[^。；，]{{0,6}}?({CN}|\d+)周年")
 
 # -- sentences that state a year, and what makes them look away from the present ---------------
@@ -159,8 +165,18 @@ def find_clues(numbered: list[tuple[int, str]], source_file: str = "",
     clues += _venues(lines)
     past_lines, review, tasks = sections(lines)
     clues += _work_report(review, tasks)
+    years = [year_value(m.group(1)) for _, norm, _ in lines if "年" in norm for m in re.finditer(YEAR, norm)]
+
+    def later(norm: str) -> bool:
+        """A year later than the one opening ``norm`` is named: the opening looks back (a news lead)."""
+        first = re.match(rf"\s?(?:在)?{YEAR}", norm)
+        return bool(first) and any(y > year_value(first.group(1)) for y in years)
+
     for position, (number, norm, text) in enumerate(lines):
-        clues += _present_year(number, norm, text)
+        if "年" not in norm and "⟦YEAR⟧" not in norm:
+            continue  # every clue below names a year (今年, X年, 周年, …)
+        if _MAY_BE_DEICTIC.search(norm):
+            clues += _present_year(number, norm, text)
         sentences = [m.span() for m in re.finditer(r"[^。！？!?]+[。！？!?]?", norm)]
         k = 0
         for start, end in _clauses(norm):
@@ -168,7 +184,10 @@ def find_clues(numbered: list[tuple[int, str]], source_file: str = "",
                 k += 1
             sentence = norm[sentences[k][0]:sentences[k][1]] if sentences else norm
             clues += _stated(number, norm[start:end], text[start:end], sentence,
-                             number in past_lines, opening=position < 2 and start == 0)
+                             number in past_lines, opening=position < 2 and start == 0 and not later(norm))
+        for match in _PLAN_AFTER_COMMA.finditer(norm):  # 既往才能开来，20xx年是“十三五”规划的起步之年
+            clues += [c for c in _stated(number, norm[match.start():], text[match.start():], "",
+                                         number in past_lines, opening=False) if c.role == "stated_year"]
     clues += _bounds(lines, events)
     return clues
 
@@ -206,6 +225,8 @@ def _venues(lines) -> list[Clue]:
     """The numbered meeting at which the text is given (its title lines, or “I report to …”)."""
     clues = []
     for position, (number, norm, text) in enumerate(lines):
+        if "届" not in norm and "全国代表大会" not in norm:
+            continue  # every venue names a numbered congress or committee
         top = position < 6
         for match in _VENUE_AT.finditer(norm) if top else ():
             if "。" in norm[:match.start()]:
@@ -215,6 +236,10 @@ def _venues(lines) -> list[Clue]:
                 year = PARTY_CONGRESS_YEARS.get(chinese_number(match.group(7)) or 0)
             if year is None and match.group(8):
                 year = plenum_year(chinese_number(match.group(8)) or 0, chinese_number(match.group(9)) or 0)
+            if year:
+                clues.append(Clue("venue", number, _quote(text, match.span(), 0), year=year, literal=False))
+        for match in _VENUE_THIS_CONGRESS.finditer(norm) if top else ():
+            year = PARTY_CONGRESS_YEARS.get(chinese_number(match.group(1)) or 0)
             if year:
                 clues.append(Clue("venue", number, _quote(text, match.span(), 0), year=year, literal=False))
         for clause_start, clause_end in _clauses(norm):
@@ -347,6 +372,18 @@ def _stated(number: int, clause: str, original: str, sentence: str, in_review: b
     return [Clue("stated_year", number, quote, year=year)]
 
 
+def _events_in(norm: str):
+    """The numbered meetings named in a line (``_EVENT`` is slow on long text: only near its hints)."""
+    done = -1
+    for hint in _EVENT_HINT.finditer(norm):
+        if hint.start() < done:
+            continue
+        match = _EVENT.search(norm, max(0, hint.start() - 16), hint.end() + 16)
+        if match and match.start() >= done:
+            done = match.end()
+            yield match
+
+
 def _bounds(lines, events) -> list[Clue]:
     """Dated events (``dated_events.tsv``) and numbered congresses, plenums and sessions: ranges."""
     clues = []
@@ -361,15 +398,14 @@ def _bounds(lines, events) -> list[Clue]:
                                   low=event.earliest, high=event.latest))
                 break
     seen: dict[int, Clue] = {}
-    for number, norm, text in lines:
-        for start, end in _clauses(norm):
-            clause = norm[start:end]
-            if re.search(r"将|明年|迎接|筹备", clause):
+    for number, norm, text in lines if _EVENT_HINT.search(whole) else ():
+        for match in _events_in(norm):
+            clause = next(norm[a:b] for a, b in _clauses(norm) if a <= match.start() < b)
+            if _TO_COME.search(clause):
                 continue  # a meeting still to come bounds nothing
-            for match in _EVENT.finditer(clause):
-                year = _event_year(match, 1)
-                if year and year not in seen:
-                    seen[year] = Clue("congress", number, _quote(text[start:end], match.span(), 4), low=year)
+            year = _event_year(match, 1)
+            if year and year not in seen:
+                seen[year] = Clue("congress", number, _quote(text, match.span(), 4), low=year)
     if seen:
         clues.append(seen[max(seen)])  # the latest meeting named is the one that bounds
     return clues

@@ -31,6 +31,7 @@ _DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "
 # Length-preserving digit forms: full-width digits, and the digits of years written out
 # (一九五八年, 二〇〇五年, 一九八○年), so that a match in the normalised line is a span of the original.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_HAS_FULL_WIDTH = re.compile("[０-９]")
 _CN_YEAR = re.compile(r"[一二三四五六七八九][零〇○Ｏ一二三四五六七八九]{3}(?=\s*年)")
 
 
@@ -49,7 +50,10 @@ def normalise_digits(text: str) -> str:
     >>> normalise_digits("一九八○年，１９８４年")
     '1980年，1984年'
     """
-    text = text.translate(_FULL_WIDTH)
+    if _HAS_FULL_WIDTH.search(text):  # translate() is slow on long lines: only when needed
+        text = text.translate(_FULL_WIDTH)
+    if "年" not in text:
+        return text
     return _CN_YEAR.sub(lambda m: "".join(str(_DIGITS[c]) for c in m.group(0)), text)
 
 
