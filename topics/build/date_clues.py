@@ -39,9 +39,10 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from .political_calendar import (ANNIVERSARY_BASES, CN_NUMBER, PARTY_CONGRESS_YEARS, PLAN_POSITIONS, YEAR,
-                                 chinese_number, normalise_digits, npc_session_year, npc_term_years,
-                                 plan_year, plenum_year, year_value)
+from .political_calendar import (ANNIVERSARY_BASES, CN_NUMBER, EVENT, EVENT_HINT, NPC_SESSION, PARTY_CONGRESS_YEARS,
+                                 PLAN_POSITIONS, PLENUM, YEAR, chinese_number, event_year, events_in,
+                                 normalise_digits, npc_term_years, plan_year, plenum_year, session_year,
+                                 year_value)
 from .report_sections import quote as _quote
 from .report_sections import sections
 
@@ -57,19 +58,12 @@ _FULL_DATE = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s?(?:年\s?(?:\d{1,2}|[一�
 _CLAUSE = re.compile(r"[^。！？；!?;□]+[。！？；!?;□]?")  # □: punctuation lost before a placeholder
 _DEICTIC = {"今年": 0, "去年": 1, "前年": 2, "明年": -1}
 
-# -- the numbered meetings -----------------------------------------------------------------------
-_NPC_SESSION = (rf"第?({CN})届全国人民代表大会第({CN})次(?:全体)?会[议議]"
-                rf"|({CN})届全国人大({CN})次会[议議]|({CN})届人大({CN})次会[议議]")
-_CONGRESS = (rf"(?:中国共产党)?第({CN})次全国代表大会|党的({CN})大"
-             r"|(?<![一二三四五六七八九十])([一二三四五六七八九十]{2,3})大(?![会学家力小概量项类批件工重行体关区步型城事])")
-_PLENUM = rf"({CN})届({CN})中全会"
-_EVENT = re.compile(rf"(?:{_NPC_SESSION})|(?:{_CONGRESS})|(?:{_PLENUM})")
 _PLAN = rf"(?:第({CN})个五年(?:计划|规划)|“?({CN})五”?(?:计划|规划)?)"
 _POSITION = "|".join(sorted(PLAN_POSITIONS, key=len, reverse=True))
 _BASES = "|".join(sorted(ANNIVERSARY_BASES, key=len, reverse=True))
 
-_VENUE_AT = re.compile(rf"在[^。；，]{{0,14}}?(?:{_NPC_SESSION}|(?:中国共产党)?第({CN})次全国代表大会|(?:党的)?{_PLENUM})[^。；，]{{0,6}}?上")
-_VENUE_TO = re.compile(rf"向(?:本次|这次)?(?:{_NPC_SESSION})")
+_VENUE_AT = re.compile(rf"在[^。；，]{{0,14}}?(?:{NPC_SESSION}|(?:中国共产党)?第({CN})次全国代表大会|(?:党的)?{PLENUM})[^。；，]{{0,6}}?上")
+_VENUE_TO = re.compile(rf"向(?:本次|这次)?(?:{NPC_SESSION})")
 _VENUE_TERM = re.compile(rf"向第({CN})届全国人民代表大会(?!第|常务)")
 # 中国共产党第十九次全国代表大会，是在…召开的一次十分重要的大会 (the opening of a congress report)
 _VENUE_THIS_CONGRESS = re.compile(rf"(?:中国共产党|党的)第({CN})次全国代表大会[，,]?\s?是在")
@@ -78,12 +72,11 @@ _VENUE_CC = re.compile(rf"代表第({CN})届中央委员会向(?:大会|第{CN}�
 _DEICTIC_YEAR = re.compile(rf"(今年|去年|前年|明年)(?:是|即|为|\s?[（(]\s?即?)\s?{_YEAR}")
 _YEAR_IS_DEICTIC = re.compile(rf"{_YEAR}\s?[（(，,]\s?(?:即|也就是)?(今年|去年|明年)")
 _JUST_PAST = re.compile(rf"(?:刚刚|刚)过去的{_YEAR}|过去的{_YEAR}(?=[里中，,是])")
-_DEICTIC_EVENT = re.compile(rf"(今年|去年|前年|明年)(?:{_MONTHISH})?[，,]?(?:[^。；，]{{0,4}}?(?:召开|举行|闭幕|开幕|通过))?的?(?:党的)?(?=({_EVENT.pattern}))")
+_DEICTIC_EVENT = re.compile(rf"(今年|去年|前年|明年)(?:{_MONTHISH})?[，,]?(?:[^。；，]{{0,4}}?(?:召开|举行|闭幕|开幕|通过))?的?(?:党的)?(?=({EVENT.pattern}))")
 # 今年…将召开第十五次全国代表大会: a meeting still to come this (next) year
-_DEICTIC_CONVENE = re.compile(rf"(今年|明年)[^。；]{{0,30}}?(?:将|将要|即将|要)(?:召开|举行)(?:党的)?(?=({_EVENT.pattern}))")
+_DEICTIC_CONVENE = re.compile(rf"(今年|明年)[^。；]{{0,30}}?(?:将|将要|即将|要)(?:召开|举行)(?:党的)?(?=({EVENT.pattern}))")
 _DEICTIC_PLAN = re.compile(rf"(今年|去年|明年)(?:{_MONTHISH})?(?:是|为|将是)[^。；]{{0,24}}?{_PLAN}[^。；，]{{0,12}}?({_POSITION})")
 _YEAR_PLAN = re.compile(rf"{_YEAR_OR_PLACEHOLDER}[，,]?\s?(?:是|既是|也就是|为)[^。；]{{0,24}}?{_PLAN}[^。；，]{{0,12}}?({_POSITION})")
-_EVENT_HINT = re.compile(r"届|全国代表大会|(?<=[一二三四五六七八九十])大")
 _MAY_BE_DEICTIC = re.compile(r"今年|去年|明年|前年|过去的")
 _TO_COME = re.compile(r"将|明年|迎接|筹备")
 _PLAN_AFTER_COMMA = re.compile(rf"(?<=[，,：:])(?={_YEAR_OR_PLACEHOLDER}[，,]?\s?(?:是|既是|也就是|为)[^。；]{{0,24}}?{_PLAN})")
@@ -213,14 +206,6 @@ def _date_lines(lines) -> list[Clue]:
     return list(unique.values())
 
 
-def _session_year(match: re.Match, offset: int = 0) -> int | None:
-    for term, session in ((offset + 1, offset + 2), (offset + 3, offset + 4), (offset + 5, offset + 6)):
-        if match.group(term):
-            t, s = chinese_number(match.group(term)), chinese_number(match.group(session))
-            return npc_session_year(t, s) if t and s else None
-    return None
-
-
 def _venues(lines) -> list[Clue]:
     """The numbered meeting at which the text is given (its title lines, or “I report to …”)."""
     clues = []
@@ -231,7 +216,7 @@ def _venues(lines) -> list[Clue]:
         for match in _VENUE_AT.finditer(norm) if top else ():
             if "。" in norm[:match.start()]:
                 continue  # a meeting named inside the body text, not the title or date line
-            year = _session_year(match)
+            year = session_year(match)
             if year is None and match.group(7):
                 year = PARTY_CONGRESS_YEARS.get(chinese_number(match.group(7)) or 0)
             if year is None and match.group(8):
@@ -247,7 +232,7 @@ def _venues(lines) -> list[Clue]:
             if "我" not in clause and not re.search("报告|议案", clause):
                 continue
             for match in _VENUE_TO.finditer(clause):
-                year = _session_year(match)
+                year = session_year(match)
                 if year:
                     clues.append(Clue("venue", number, _quote(clause, match.span(), 4), year=year, literal=False))
             for match in _VENUE_TERM.finditer(clause):
@@ -260,20 +245,6 @@ def _venues(lines) -> list[Clue]:
                 if year:
                     clues.append(Clue("venue", number, _quote(clause, match.span(), 2), year=year, literal=False))
     return clues
-
-
-def _event_year(match: re.Match, first: int) -> int | None:
-    """Year of the NPC session, party congress or plenum matched by ``_EVENT`` from group ``first``."""
-    year = _session_year(match, first - 1)
-    if year:
-        return year
-    for group in (first + 6, first + 7, first + 8):
-        if match.group(group):
-            return PARTY_CONGRESS_YEARS.get(chinese_number(match.group(group)) or 0)
-    if match.group(first + 9):
-        return plenum_year(chinese_number(match.group(first + 9)) or 0,
-                           chinese_number(match.group(first + 10)) or 0)
-    return None
 
 
 def _plan_number(match: re.Match, first: int) -> int:
@@ -293,8 +264,8 @@ def _present_year(number: int, norm: str, text: str) -> list[Clue]:
         clues.append(Clue("present_year", number, _quote(text, match.span(), 4),
                           year=_year(match, 1, 2) + 1))
     for match in [*_DEICTIC_EVENT.finditer(norm), *_DEICTIC_CONVENE.finditer(norm)]:
-        event = _EVENT.match(norm, match.end())
-        year = _event_year(event, 1) if event else None
+        event = EVENT.match(norm, match.end())
+        year = event_year(event, 1) if event else None
         if year:
             clues.append(Clue("present_year", number, _quote(text, (match.start(), event.end()), 2),
                               year=year + _DEICTIC[match.group(1)], literal=False))
@@ -372,18 +343,6 @@ def _stated(number: int, clause: str, original: str, sentence: str, in_review: b
     return [Clue("stated_year", number, quote, year=year)]
 
 
-def _events_in(norm: str):
-    """The numbered meetings named in a line (``_EVENT`` is slow on long text: only near its hints)."""
-    done = -1
-    for hint in _EVENT_HINT.finditer(norm):
-        if hint.start() < done:
-            continue
-        match = _EVENT.search(norm, max(0, hint.start() - 16), hint.end() + 16)
-        if match and match.start() >= done:
-            done = match.end()
-            yield match
-
-
 def _bounds(lines, events) -> list[Clue]:
     """Dated events (``dated_events.tsv``) and numbered congresses, plenums and sessions: ranges."""
     clues = []
@@ -398,12 +357,12 @@ def _bounds(lines, events) -> list[Clue]:
                                   low=event.earliest, high=event.latest))
                 break
     seen: dict[int, Clue] = {}
-    for number, norm, text in lines if _EVENT_HINT.search(whole) else ():
-        for match in _events_in(norm):
+    for number, norm, text in lines if EVENT_HINT.search(whole) else ():
+        for match in events_in(norm):
             clause = next(norm[a:b] for a, b in _clauses(norm) if a <= match.start() < b)
             if _TO_COME.search(clause):
                 continue  # a meeting still to come bounds nothing
-            year = _event_year(match, 1)
+            year = event_year(match, 1)
             if year and year not in seen:
                 seen[year] = Clue("congress", number, _quote(text, match.span(), 4), low=year)
     if seen:

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANNIVERSARY_BASES", "CN_NUMBER", "YEAR", "year_value", "PARTY_CONGRESS_YEARS", "PLAN_POSITIONS", "chinese_number",
+__all__ = ["ANNIVERSARY_BASES", "CN_NUMBER", "CONGRESS", "EVENT", "EVENT_HINT", "NPC_SESSION", "PLENUM", "YEAR",
+           "event_year", "events_in", "session_year", "year_value", "PARTY_CONGRESS_YEARS", "PLAN_POSITIONS", "chinese_number",
            "normalise_digits", "npc_session_year", "npc_term_years", "plan_year", "plenum_year"]
 
 #: a number written with Chinese numerals (一 … 九十九), as in 第十四届, 十八大, 七十周年
@@ -154,3 +155,53 @@ ANNIVERSARY_BASES = {
     "毛泽东同志诞辰": 1893, "周恩来同志诞辰": 1898, "刘少奇同志诞辰": 1898, "朱德同志诞辰": 1886,
     "邓小平同志诞辰": 1904, "孙中山先生诞辰": 1866, "十月革命": 1917,
 }
+
+
+# -- numbered meetings named in a text ---------------------------------------------------------------
+#: an NPC session (第十四届全国人民代表大会第二次会议, 六届人大一次会议); groups: term, session (×3 forms)
+NPC_SESSION = (rf"第?({CN_NUMBER})届全国人民代表大会第({CN_NUMBER})次(?:全体)?会[议議]"
+               rf"|({CN_NUMBER})届全国人大({CN_NUMBER})次会[议議]|({CN_NUMBER})届人大({CN_NUMBER})次会[议議]")
+#: a CPC national congress (第十八次全国代表大会, 党的十八大, 十八大)
+CONGRESS = (rf"(?:中国共产党)?第({CN_NUMBER})次全国代表大会|党的({CN_NUMBER})大"
+            r"|(?<![一二三四五六七八九十])([一二三四五六七八九十]{2,3})大(?![会学家力小概量项类批件工重行体关区步型城事])")
+#: a plenum of a Central Committee (十八届三中全会)
+PLENUM = rf"({CN_NUMBER})届({CN_NUMBER})中全会"
+#: any of the three; :func:`event_year` reads its year
+EVENT = re.compile(rf"(?:{NPC_SESSION})|(?:{CONGRESS})|(?:{PLENUM})")
+#: what every match of EVENT contains (a fast first look)
+EVENT_HINT = re.compile(r"届|全国代表大会|(?<=[一二三四五六七八九十])大")
+
+
+def session_year(match: re.Match, offset: int = 0) -> int | None:
+    """Year of the NPC session matched by NPC_SESSION (its groups start after ``offset``)."""
+    for term, session in ((offset + 1, offset + 2), (offset + 3, offset + 4), (offset + 5, offset + 6)):
+        if match.group(term):
+            t, s = chinese_number(match.group(term)), chinese_number(match.group(session))
+            return npc_session_year(t, s) if t and s else None
+    return None
+
+
+def event_year(match: re.Match, first: int) -> int | None:
+    """Year of the NPC session, party congress or plenum matched by ``EVENT`` from group ``first``."""
+    year = session_year(match, first - 1)
+    if year:
+        return year
+    for group in (first + 6, first + 7, first + 8):
+        if match.group(group):
+            return PARTY_CONGRESS_YEARS.get(chinese_number(match.group(group)) or 0)
+    if match.group(first + 9):
+        return plenum_year(chinese_number(match.group(first + 9)) or 0,
+                           chinese_number(match.group(first + 10)) or 0)
+    return None
+
+
+def events_in(norm: str):
+    """The numbered meetings named in a line (``EVENT`` is slow on long text: only near its hints)."""
+    done = -1
+    for hint in EVENT_HINT.finditer(norm):
+        if hint.start() < done:
+            continue
+        match = EVENT.search(norm, max(0, hint.start() - 16), hint.end() + 16)
+        if match and match.start() >= done:
+            done = match.end()
+            yield match
