@@ -21,21 +21,21 @@ from .errors import TopicsError
 
 SPEECH_COLUMNS = [
     "doc_id", "source_file", "start_line", "end_line", "start_char", "end_char", "heading",
-    "title", "year", "year_source", "year_evidence", "genre", "admin_level", "place",
+    "title", "year", "year_min", "year_max", "year_source", "year_evidence", "genre", "admin_level", "place",
     "duplicate_of", "duplicate_kind", "in_model", "encoding", "boundary", "n_chars", "n_tokens",
     "n_units",
 ]
 UNIT_COLUMNS = ["unit_id", "doc_id", "chunk", "start_line", "end_line", "n_tokens"]
 
 # The values the metadata columns of speeches.csv may take (how each is found: topics.build.metadata).
-YEAR_SOURCES = ("explicit", "implied", "metadata", "anonymized", "unknown")
-GENRES = ("speech", "host_script", "work_report", "address", "other")
+YEAR_SOURCES = ("explicit", "implied", "filename", "metadata", "anonymized", "unknown")
+GENRES = ("speech", "host_script", "work_report", "congress_report", "news", "address", "other")
 ADMIN_LEVELS = ("national", "province", "city", "county", "district", "township", "unknown")
 
 # Nullable integer columns stay integers (not floats) when read back.
 _SPEECH_DTYPES = {
     "start_line": "Int64", "end_line": "Int64", "start_char": "Int64", "end_char": "Int64",
-    "year": "Int64", "n_chars": "Int64", "n_tokens": "Int64", "n_units": "Int64",
+    "year": "Int64", "year_min": "Int64", "year_max": "Int64", "n_chars": "Int64", "n_tokens": "Int64", "n_units": "Int64",
 }
 _STRING_COLUMNS = ["doc_id", "source_file", "heading", "title", "year_source", "year_evidence",
                    "genre", "admin_level", "place", "duplicate_of", "duplicate_kind", "encoding",

@@ -26,7 +26,8 @@ def meta(*texts, **kw):
 
 
 def test_constants():
-    assert YEAR_SOURCES == ("explicit", "implied", "metadata", "anonymized", "unknown")
+    assert YEAR_SOURCES == ("explicit", "implied", "filename", "metadata", "anonymized", "unknown")
+    assert {"congress_report", "news"} <= set(GENRES)
     assert "host_script" in GENRES and "township" in ADMIN_LEVELS
 
 

@@ -26,8 +26,8 @@ from ..common.tables import clip
 from ..corpus import ADMIN_LEVELS, GENRES, YEAR_SOURCES, BuiltCorpus
 from ..errors import TopicsError
 
-OVERVIEW_COLUMNS = ["doc_id", "source_file", "lines", "title", "year", "year_source", "year_evidence",
-                    "genre", "admin_level", "duplicate_of", "in_model", "n_tokens", "n_units"]
+OVERVIEW_COLUMNS = ["doc_id", "source_file", "lines", "title", "year", "year_min", "year_max", "year_source",
+                    "year_evidence", "genre", "admin_level", "duplicate_of", "in_model", "n_tokens", "n_units"]
 
 
 def load_build_report(corpus: BuiltCorpus | str | Path) -> dict:
@@ -74,7 +74,8 @@ def year_sources(speeches: pd.DataFrame) -> pd.DataFrame:
     """How the years were established: speeches per ``year_source`` and the years found.
 
     Rows follow :data:`topics.corpus.YEAR_SOURCES` (strongest evidence first); columns
-    ``year_source, n_speeches, in_model, years`` (``years`` e.g. ``"2013, 2024 (×3)"``).
+    ``year_source, n_speeches, in_model, years, ranges`` (``years`` e.g. ``"2013, 2024 (×3)"``;
+    ``ranges``: the speeches without a year whose evidence bounds it, e.g. ``"2012–2016 (×2), 2003–…"``).
     """
     rows = []
     sources = speeches["year_source"].fillna("unknown")
@@ -86,8 +87,19 @@ def year_sources(speeches: pd.DataFrame) -> pd.DataFrame:
         years = ", ".join(f"{y}" if n == 1 else f"{y} (×{n})" for y, n in counts.items())
         rows.append({"year_source": source, "n_speeches": len(part),
                      "in_model": int(part["in_model"].sum()) if "in_model" in part else len(part),
-                     "years": years})
-    return pd.DataFrame(rows, columns=["year_source", "n_speeches", "in_model", "years"])
+                     "years": years, "ranges": _ranges(part)})
+    return pd.DataFrame(rows, columns=["year_source", "n_speeches", "in_model", "years", "ranges"])
+
+
+def _ranges(part: pd.DataFrame) -> str:
+    """``"2012–2016 (×2), 2003–…"``: the year ranges of the speeches without a year."""
+    if "year_min" not in part or "year_max" not in part:
+        return ""
+    undated = part[part["year"].isna() & (part["year_min"].notna() | part["year_max"].notna())]
+    spans = [f"{'…' if pd.isna(low) else int(low)}–{'…' if pd.isna(high) else int(high)}"
+             for low, high in zip(undated["year_min"], undated["year_max"])]
+    counts = pd.Series(spans, dtype="string").value_counts(sort=False)
+    return ", ".join(f"{span}" if n == 1 else f"{span} (×{n})" for span, n in sorted(counts.items()))
 
 
 def category_counts(speeches: pd.DataFrame, column: str) -> pd.DataFrame:
