@@ -4,14 +4,17 @@ Used by ``tests/test_gold.py`` and ``benchmarks/score_gold.py``. The pipeline is
 own: ``strip_boilerplate → segment → repair (if topics.build.repair exists) → infer_metadata``.
 
 A gold unit is *found* when a unit of ours starts and ends within one line of it; our units
-that match no gold unit are *spurious*. Year, genre and admin level are compared on matched
-units (a gold year of null must be our ``None``).
+that match no gold unit are *spurious*. Year, genre, admin level and place are compared on
+matched units (a gold year of null must be our ``None``). The gold ``place`` is free text; its
+leading division name (``晴隆县 (Qianxinan…``) is the place, and a description without one
+(``unnamed prefecture-level city``, ``probably 威远县``) means no place may be asserted.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GOLD_DIR = SHARED / "gold-dev"
 RAW_DIR = REPO / "corpus" / "raw"
-FIELDS = ("year", "genre", "admin_level")
+FIELDS = ("year", "genre", "admin_level", "place")
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,23 @@ class _Source:
 
 
 def load_gold(path: Path = GOLD_DIR / "speeches.json") -> list[dict]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    units = json.loads(Path(path).read_text(encoding="utf-8"))
+    for unit in units:
+        unit["place_text"] = unit.get("place")
+        unit["place"] = gold_place(unit.get("place"))
+    return units
+
+
+def gold_place(text: str | None) -> str | None:
+    """The division name a gold ``place`` description starts with, or None."""
+    match = re.match(r"([\u4e00-\u9fff]{2,}?(?:自治县|县|区|市|旗))(?:\s|$|[（(])", text or "")
+    return match.group(1) if match else None
+
+
+def year_basis(unit: dict) -> str | None:
+    """``explicit`` or ``implied`` (implied_in_text / implied_by_dated_event), or None."""
+    basis = unit.get("year_basis") or ""
+    return "implied" if basis.startswith("implied") else (basis or None)
 
 
 def read_source(path: Path):
@@ -114,7 +133,8 @@ def score_file(name: str, gold_units: list[dict], results: list[tuple]) -> FileS
             if ours == unit[key]:
                 score.agree[key] += 1
             else:
-                extra = f" [{meta.year_source}: {meta.year_evidence[:80]}]" if key == "year" else ""
+                extra = {"year": f" [{meta.year_source}: {meta.year_evidence[:80]}]",
+                         "place": f" [{meta.place_evidence}]"}.get(key, "")
                 score.disagreements.append(f"{unit['id']} {key}: gold {unit[key]!r}, "
                                            f"ours {ours!r}{extra}")
     for k, (seg, _) in enumerate(results):

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,10 +36,11 @@ def build_report_data(speeches: list[dict[str, Any]], dictionary: Dictionary, lo
             "repairs": log.repairs,
         },
         "duplicates": log.duplicates,
+        "metadata_confidence": metadata_confidence(speeches),
         "metadata_overrides_unmatched": log.overrides,
         "speeches": [
-            {key: row[key] for key in ("doc_id", "source_file", "start_line", "end_line", "title", "year",
-                                       "year_source", "genre", "admin_level", "duplicate_of", "in_model",
+            {key: row.get(key) for key in ("doc_id", "source_file", "start_line", "end_line", "title", "year",
+                                           "year_min", "year_max", "year_source", "genre", "admin_level", "duplicate_of", "in_model",
                                        "n_chars", "n_tokens", "n_units")}
             for row in speeches
         ],
@@ -52,6 +54,48 @@ def build_report_data(speeches: list[dict[str, Any]], dictionary: Dictionary, lo
         "notes": log.notes,
         "timings_seconds": log.timings,
     }
+
+
+_ROLE = re.compile(r"\[(\w+)\]")
+
+
+def metadata_confidence(speeches: list[dict[str, Any]]) -> dict[str, Any]:
+    """How sure the years are: pinned / bounded / unknown, the evidence types used, each conflict.
+
+    Read back from ``year_evidence`` (see :mod:`topics.build.dating`): ``[role]`` marks a clue;
+    pieces starting ``conflict:`` are conflicts and ``set aside:`` mentions not used.
+    """
+    years = Counter()
+    roles: Counter = Counter()
+    conflicts, set_aside = [], 0
+    for row in speeches:
+        pinned = row.get("year") is not None
+        bounded = not pinned and (row.get("year_min") is not None or row.get("year_max") is not None)
+        years["pinned" if pinned else "bounded" if bounded else "unknown"] += 1
+        for piece in (row.get("year_evidence") or "").split("; "):
+            if piece.startswith("conflict:"):
+                conflicts.append({"doc_id": row["doc_id"], "conflict": piece[len("conflict:"):].strip()})
+            elif piece.startswith("set aside:"):
+                set_aside += 1
+            else:
+                roles.update(set(_ROLE.findall(piece)))
+    return {
+        "years": {key: years[key] for key in ("pinned", "bounded", "unknown")},
+        "year_sources": dict(sorted(Counter(row["year_source"] for row in speeches).items())),
+        "evidence_types": dict(sorted(roles.items(), key=lambda item: (-item[1], item[0]))),
+        "set_aside": set_aside,
+        "conflicts": conflicts,
+        "admin_level_unknown": sum(row.get("admin_level") == "unknown" for row in speeches),
+        "genres": dict(sorted(Counter(row.get("genre") for row in speeches).items())),
+    }
+
+
+def _year_cell(s: dict[str, Any]) -> str:
+    if s["year"] is not None:
+        return str(s["year"])
+    if s.get("year_min") is not None or s.get("year_max") is not None:
+        return f"({s.get('year_min') or '…'}–{s.get('year_max') or '…'})"
+    return ""
 
 
 def render_markdown(data: dict[str, Any]) -> str:
@@ -75,10 +119,11 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += ["", "## Speeches", ""]
     out += markdown_rows(
         ["doc_id", "lines", "title", "year", "year source", "genre", "level", "duplicate of", "chars", "tokens", "units"],
-        [[s["doc_id"], f"{s['start_line']}–{s['end_line']}", clip(s["title"] or "", 30), s["year"] if s["year"] is not None else "",
+        [[s["doc_id"], f"{s['start_line']}–{s['end_line']}", clip(s["title"] or "", 30), _year_cell(s),
           s["year_source"], s["genre"], s["admin_level"], s["duplicate_of"] or "", s["n_chars"], s["n_tokens"], s["n_units"]]
          for s in data["speeches"]],
     )
+    out += _confidence_markdown(data.get("metadata_confidence"))
     if data["duplicates"]:
         out += ["", "## Duplicates (listed, left out of the model by default)", ""]
         out += markdown_rows(["doc_id", "duplicate of", "kind", "similarity"],
@@ -104,6 +149,29 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += ["", "## Time taken (s)", ""]
     out += markdown_rows(["stage", "seconds"], [[k, v] for k, v in data["timings_seconds"].items()])
     return "\n".join(out) + "\n"
+
+
+def _confidence_markdown(conf: dict[str, Any] | None) -> list[str]:
+    if not conf:
+        return []
+    years = conf["years"]
+    out = ["", "## Metadata confidence", "",
+           "A year is *pinned* by its evidence, *bounded* to a range (`year_min`–`year_max`), or unknown; "
+           "`year_evidence` quotes every clue (how they are weighed: `topics/build/dating.py`).", ""]
+    out += markdown_rows(["measure", "speeches"], [
+        ["years pinned", years["pinned"]], ["years bounded to a range", years["bounded"]],
+        ["years unknown", years["unknown"]],
+        ["year sources", ", ".join(f"{k} {v}" for k, v in conf["year_sources"].items())],
+        ["evidence types used (speeches)", ", ".join(f"{k} {v}" for k, v in conf["evidence_types"].items()) or "—"],
+        ["mentions set aside (history, targets, reviews, …)", conf["set_aside"]],
+        ["admin level unknown", conf["admin_level_unknown"]],
+        ["genres", ", ".join(f"{k} {v}" for k, v in conf["genres"].items())],
+        ["conflicts", len(conf["conflicts"])],
+    ])
+    if conf["conflicts"]:
+        out += ["", "### Conflicts (resolved by precedence; see each speech's year_evidence)", ""]
+        out += markdown_rows(["doc_id", "conflict"], [[c["doc_id"], clip(c["conflict"], 160)] for c in conf["conflicts"]])
+    return out
 
 
 def write_reports(workdir: Path, speeches: list[dict[str, Any]], dictionary: Dictionary, log: "BuildLog") -> None:

@@ -35,6 +35,7 @@ from .cache import BuildCache
 from .dedup import Sketch, shingles, sketch_shingles
 from .ingest import read_source
 from .metadata import infer_metadata
+from .places import gazetteer_sha256
 from .records import FoundSpeech, Speech
 from .repair import load_repairs, repair_speech
 from .speeches import find_speeches
@@ -141,6 +142,7 @@ def file_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
     digest.update(code_fingerprint(CORPUS_WIDE_MODULES | STAGE2_MODULES).encode())
     for path in (config.boilerplate, config.repairs, metadata.DATED_EVENTS):
         digest.update(sha256_file(path).encode() if Path(path).is_file() else b"-")
+    digest.update(f"gazetteer\0{gazetteer_sha256()}\0".encode())
     digest.update(f"{config.split}\0{segmenter_fingerprint}".encode("utf-8"))
     return digest.hexdigest()
 
@@ -187,7 +189,8 @@ class FileProcessor:
             speech = Speech(
                 doc_id=doc_id, source_file=source.name, start_line=span.start_line, end_line=span.end_line,
                 start_char=span.start_char, end_char=span.end_char, heading=span.heading,
-                title=meta.title, year=meta.year, year_source=meta.year_source, year_evidence=meta.year_evidence,
+                title=meta.title, year=meta.year, year_min=meta.year_min, year_max=meta.year_max,
+                year_source=meta.year_source, year_evidence=meta.year_evidence,
                 genre=meta.genre, admin_level=meta.admin_level, place=meta.place,
                 duplicate_of=None, duplicate_kind=None, in_model=True, encoding=source.encoding,
                 boundary=span.boundary, n_chars=len("".join(text.split())), n_tokens=0, n_units=0)
