@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         from topics.build import build_corpus
 
-        corpus = build_corpus(BuildConfig(out="build/corpus"), progress=False)
+        corpus = build_corpus(BuildConfig(raw=("corpus/raw",), out="build/corpus"), progress=False)
     # held-out split off: the tutorial loop trains on everything, so must we for equal models
     config = ExperimentConfig(name="bench", model=ModelConfig(k=tuple(args.k), seeds=tuple(args.seeds), passes=args.passes))
     config = dataclasses.replace(config, evaluate=dataclasses.replace(

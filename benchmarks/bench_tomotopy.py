@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         from topics.build import build_corpus
 
-        corpus = build_corpus(BuildConfig(out="build/corpus"), progress=False)
+        corpus = build_corpus(BuildConfig(raw=("corpus/raw",), out="build/corpus"), progress=False)
     tokens, bow, dictionary = corpus.tokens(), corpus.bow(), corpus.dictionary
     words = [dictionary[i] for i in range(len(dictionary))]
     config = ModelConfig(passes=args.passes)

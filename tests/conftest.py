@@ -35,4 +35,4 @@ def built_corpus(tmp_path_factory):
     os.chdir(ROOT)
     out = tmp_path_factory.mktemp("corpus") / "corpus"
     cache = tmp_path_factory.mktemp("cache")
-    return build_corpus(BuildConfig(out=str(out), cache_dir=str(cache)), progress=False)
+    return build_corpus(BuildConfig(raw=(str(RAW),), out=str(out), cache_dir=str(cache)), progress=False)

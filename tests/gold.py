@@ -73,7 +73,7 @@ def run_pipeline(path: Path, mode: str = "auto") -> list[tuple]:
     from topics.build.metadata import infer_metadata
     from topics.build.speeches import find_speeches
 
-    rules = load_rules(REPO / "corpus" / "boilerplate.tsv")
+    rules = load_rules(REPO / "topics" / "resources" / "boilerplate.tsv")
     lines, _ = strip_boilerplate(read_source(path), rules)
     segments = find_speeches(lines, path.name, mode=mode)
     repair = _repair_function()
@@ -91,7 +91,7 @@ def _repair_function():
         repair = importlib.import_module("topics.build.repair")
     except ImportError:
         return None
-    rules_path = REPO / "corpus" / "repairs.tsv"
+    rules_path = REPO / "topics" / "resources" / "repairs.tsv"
     if not rules_path.is_file():
         return None
     rules = repair.load_repairs(rules_path)

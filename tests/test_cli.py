@@ -14,7 +14,7 @@ def _topics(*args, cwd=ROOT):
 
 
 def test_build_defaults_write_the_contract(tmp_path):
-    result = _topics("--quiet", "build", "--out", str(tmp_path / "corpus"))
+    result = _topics("--quiet", "build", "corpus/raw", "--out", str(tmp_path / "corpus"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "corpus" / "speeches.csv").is_file()
     assert "speeches" in result.stdout

@@ -1,5 +1,7 @@
 """Config loading: strict keys, clear messages, TOML errors name the file."""
 
+from pathlib import Path
+
 import pytest
 
 from topics.config import BuildConfig, ConfigError, from_mapping, load_build_config, to_dict
@@ -7,7 +9,8 @@ from topics.config import BuildConfig, ConfigError, from_mapping, load_build_con
 
 def test_defaults_are_the_documented_ones():
     config = BuildConfig()
-    assert config.raw == ("corpus/raw",)
+    assert config.raw == ("raw",)
+    assert config.stopwords == ("topics:stopwords/general.txt", "topics:stopwords/speech.txt")
     assert config.out == "build/corpus"
     assert config.split == "auto"
 
@@ -36,7 +39,11 @@ def test_lists_become_tuples_and_round_trip(tmp_path):
     path = tmp_path / "build.toml"
     path.write_text('[corpus]\nraw = ["a", "b"]\nsplit = "none"\n', encoding="utf-8")
     config = load_build_config(path, out="x")
-    assert config.raw == ("a", "b") and config.split == "none" and config.out == "x"
+    # paths in the file are relative to the file; on the command line, to the current folder
+    assert config.raw == (str(tmp_path / "a"), str(tmp_path / "b")) and config.split == "none"
+    assert config.out == str(Path.cwd() / "x")
+    assert config.cache_dir == str(tmp_path / "build" / "cache")  # a default, from the file's folder
+    assert config.stopwords == ("topics:stopwords/general.txt", "topics:stopwords/speech.txt")  # packaged
     assert from_mapping(BuildConfig, to_dict(config)) == config
 
 

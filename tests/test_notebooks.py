@@ -1,13 +1,9 @@
-"""The notebooks run top to bottom without an error, and are stored without outputs.
+"""The notebooks: stored without outputs, one parameters cell, and they run top to bottom under
+papermill — on the default experiment and on another one — without errors, warnings or progress noise.
 
-Each notebook is read into memory and executed there with nbclient (kernel ``python3``, working
-folder ``notebooks/`` as in Jupyter), so the stored files are never written to; the executed
-copies are saved under the test's temporary folder for inspection.
-
-The default experiment is run once, by the session fixture, into the folder the notebooks use
-(``runs/default``): every notebook then finds it cached. The Government Work Reports part of
-notebook 04 runs ``experiments/gov_work_reports.toml`` (cached in ``runs/gov_work_reports``
-after the first time) when ``../shared`` is present, and skips itself otherwise.
+The notebooks live in ``notebooks/``; ``topics/notebooks`` is a link to that folder, so the wheel
+ships them and ``topics init`` can copy them (one copy, not two). They are executed with papermill
+into the test's temporary folder, so the stored files are never written to.
 """
 
 from __future__ import annotations
@@ -19,22 +15,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, shared_path
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 300  # seconds; generous for a first, uncached run of a sweep
 
 
-def test_four_notebooks_are_there():
+def test_four_notebooks_are_there_and_the_package_ships_the_same_folder():
     assert [p.name for p in NOTEBOOKS] == ["01_corpus.ipynb", "02_model_selection.ipynb",
                                            "03_topics_across_speeches.ipynb", "04_topics_across_years.ipynb"]
+    assert (ROOT / "topics" / "notebooks").resolve() == NOTEBOOK_DIR.resolve()  # what the wheel ships
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    assert nb.nbformat == 4
     assert nb.metadata["kernelspec"]["name"] == "python3"
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
@@ -43,48 +40,16 @@ def test_stored_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_starts_with_question_and_setup(path):
+def test_question_then_one_parameters_cell(path):
     nb = nbformat.read(path, as_version=4)
-    first, second = nb.cells[0], nb.cells[1]
+    first, params = nb.cells[0], nb.cells[1]
     assert first.cell_type == "markdown" and "**Question:**" in first.source and "Rerun" in first.source
-    assert second.cell_type == "code"
-    assert 'run_experiment("experiments/default.toml", report=False)' in second.source and "load_run(" in second.source
-
-
-@pytest.fixture(scope="session")
-def default_run():
-    """Run (or find cached) the default experiment where the notebooks look for it."""
-    from topics.experiment import run_experiment
-
-    os.chdir(ROOT)
-    return run_experiment("experiments/default.toml", progress=False, report=False)  # as the notebooks call it
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_executes(path, default_run, tmp_path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)  # in memory: the stored file stays output-free
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    started = time.perf_counter()
-    try:
-        client.execute()  # raises CellExecutionError naming the cell on the first error
-    finally:
-        nbformat.write(nb, tmp_path / path.name)
-        print(f"{path.name}: {time.perf_counter() - started:.1f} s (executed copy: {tmp_path / path.name})")
-    errors = [output for cell in nb.cells if cell.cell_type == "code"
-              for output in cell.outputs if output.output_type == "error"]
-    assert not errors
-    # Figures must reach the notebook as images, not as "<Figure size …>" text.
-    images = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
-              if "image/png" in output.get("data", {})]
-    if path.stem != "01_corpus":
-        assert images, f"{path.name}: no figure was displayed"
-    # The stored notebook is untouched.
-    stored = nbformat.read(path, as_version=4)
-    assert all(cell.outputs == [] for cell in stored.cells if cell.cell_type == "code")
+    tagged = [i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])]
+    assert tagged == [1], "exactly one cell, the second, is papermill's parameters cell"
+    assert 'experiment = "../experiments/default.toml"' in params.source
+    # nothing walks up folders or changes the working folder
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "chdir" not in text and ".parents" not in text and "pyproject" not in text
 
 
 def test_notebooks_use_package_functions():
@@ -98,6 +63,78 @@ def test_notebooks_use_package_functions():
                     f"{path.name}: cell {index} defines a function — move it into the package"
 
 
+@pytest.fixture(scope="session")
+def default_run():
+    """Run (or find cached) the default experiment where the notebooks look for it."""
+    from topics.experiment import run_experiment
+
+    return run_experiment(ROOT / "experiments" / "default.toml", progress=False, report=False)
+
+
+@pytest.fixture(scope="session")
+def other_experiment(tmp_path_factory):
+    """Another experiment, written outside the repository: the embedded corpus as whole speeches."""
+    folder = tmp_path_factory.mktemp("other-experiment")
+    toml = folder / "other.toml"
+    toml.write_text(f"""name = "other"
+[corpus]
+raw = ["{ROOT / 'corpus' / 'raw'}"]
+unit = "speech"
+no_below = 2
+[model]
+k = [3, 4]
+seeds = [1, 2]
+passes = 10
+iterations = 50
+[run]
+workers = 1
+""", encoding="utf-8")
+    return toml
+
+
+def _execute(path: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
+    import papermill
+
+    started = time.perf_counter()
+    papermill.execute_notebook(str(path), str(out), parameters=parameters, kernel_name="python3",
+                               cwd=str(path.parent), progress_bar=False, log_output=False,
+                               execution_timeout=CELL_TIMEOUT)
+    print(f"{path.name}: {time.perf_counter() - started:.1f} s (executed copy: {out})")
+    return nbformat.read(out, as_version=4)
+
+
+def _check_outputs(path: Path, nb) -> None:
+    outputs = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    noise = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert not noise, f"{path.name} printed warnings or progress to stderr: {noise[:3]}"
+    # Figures must reach the notebook as images, not as "<Figure size …>" text.
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    if path.stem != "01_corpus":
+        assert images, f"{path.name}: no figure was displayed"
+    stored = nbformat.read(path, as_version=4)  # the stored notebook is untouched
+    assert all(cell.outputs == [] for cell in stored.cells if cell.cell_type == "code")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_on_the_default_experiment(path, default_run, tmp_path):
+    nb = _execute(path, tmp_path / path.name, {})
+    _check_outputs(path, nb)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_on_another_experiment(path, other_experiment, tmp_path):
+    parameters = {"experiment": str(other_experiment)}
+    if path.stem.startswith("04"):
+        parameters["years_experiment"] = ""
+    nb = _execute(path, tmp_path / path.name, parameters)
+    _check_outputs(path, nb)
+    text = "\n".join(str(o.get("text", "")) for cell in nb.cells for o in cell.get("outputs", []))
+    assert str(other_experiment.parent / "runs" / "other") in text  # the run of the given experiment was read
+
+
 def test_gov_work_reports_config_reads_the_report_folder():
     """The work-report experiment reads the corpus folder, one document per file, years from its table."""
     from topics.experiment import load_experiment_config
@@ -106,18 +143,18 @@ def test_gov_work_reports_config_reads_the_report_folder():
     assert [Path(p).name for p in config.corpus.raw] == ["cn-gov-work-reports"]
     assert config.corpus.split == "none"
     assert config.corpus.metadata.endswith("cn-gov-work-reports/metadata.csv")
-    assert config.run_dir == Path("runs/gov_work_reports")
+    assert Path(config.run_dir) == ROOT / "runs" / "gov_work_reports"
 
 
 @pytest.mark.shared
 def test_gov_work_reports_config_finds_exactly_the_57_reports():
     """The folder's README.md is documentation, not a 58th report."""
-    from conftest import shared_path
-    from topics.experiment import load_experiment_config
     from topics.build.ingest import discover
+    from topics.experiment import load_experiment_config
 
     folder = shared_path("corpora", "cn-gov-work-reports")
     on_disk = sorted(p.name for p in folder.glob("gwr_*.txt"))
     config = load_experiment_config(ROOT / "experiments" / "gov_work_reports.toml")
     assert len(on_disk) == 57
     assert sorted(name for _, name in discover(config.corpus.raw)) == on_disk
+    assert os.path.samefile(config.corpus.raw[0], folder)

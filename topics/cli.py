@@ -1,5 +1,6 @@
 """The ``topics`` command: a thin argparse shell over functions a notebook can call.
 
+    topics init DIR
     topics build [RAW ...] --out DIR [--split auto|none] [--metadata FILE] [--config FILE]
     topics run CONFIG [--out DIR] [--workers N] [--scheduler tcp://HOST:PORT]
     topics reproduce RUN_DIR [--out DIR]
@@ -14,7 +15,24 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import __version__
 from .errors import TopicsError
+
+HINT = """Start a project of your own:
+  topics init myproject               # a folder with experiment.toml, raw/, notebooks/
+  (put your .txt/.md/.docx speeches into myproject/raw/)
+  topics run myproject/experiment.toml
+Then open myproject/runs/myproject/report.md. Help on a command: topics COMMAND --help"""
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .experiment.project import init_project
+
+    toml = init_project(args.folder)
+    folder = toml.parent
+    print(f"created {folder}: experiment.toml, metadata.csv, raw/, notebooks/\n"
+          f"next: put your speeches into {folder / 'raw'}, then run: topics run {toml}")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -62,19 +80,25 @@ def _reproduce(args: argparse.Namespace) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="topics", description="Topic modelling of Chinese policy speeches.")
+    parser = argparse.ArgumentParser(prog="topics", description="Topic modelling of Chinese policy speeches.",
+                                     epilog=HINT, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"topics {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # --quiet is accepted before or after the command name
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
 
+    init = commands.add_parser("init", help="start a research project: experiment.toml, raw/, notebooks/")
+    init.add_argument("folder", help="the project folder to create (it may exist, but must not hold the files init writes)")
+    init.set_defaults(func=_init)
+
     build = commands.add_parser("build", parents=[common], help="build a clean speech-level corpus from raw documents")
-    build.add_argument("raw", nargs="*", help="input files or folders (default: corpus/raw)")
+    build.add_argument("raw", nargs="*", help="input files or folders (default: ./raw)")
     build.add_argument("--out", help="output folder (default: build/corpus)")
     build.add_argument("--split", choices=["auto", "none"], help="auto: find speeches inside files; none: one document per file")
     build.add_argument("--unit", choices=["speech", "paragraph"], help="modelling unit (default: speech)")
-    build.add_argument("--metadata", help="CSV of metadata overrides (default: corpus/metadata.csv when present)")
+    build.add_argument("--metadata", help="CSV of metadata overrides (default: none, or the config's corpus.metadata)")
     build.add_argument("--config", help="TOML file with build settings (top level or a [corpus] table)")
     build.add_argument("--strict", action="store_true", help="unreadable input files are errors, not warnings")
     build.add_argument("--workers", type=int, help="worker processes for reading and segmenting (0 = one per core; default 1)")
@@ -97,7 +121,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # a bare `topics`: what it can do, and how to start
+        parser.print_help()
+        return 2
     try:
         return args.func(args)
     except TopicsError as exc:

@@ -11,21 +11,24 @@ that registry by :func:`topics.experiment.settings.load_experiment_config`, so t
 measure or an engine is a change in one module; this module stays at the bottom of the package
 and imports nothing of it but :mod:`topics.errors`.
 
-Relative paths are taken relative to the current working directory (run commands from the
-project root, as the Makefile does).
+Paths in a TOML file are relative to that file's folder (:func:`anchor_paths`); paths on the command
+line are relative to the current folder. ``topics:NAME`` names a resource file shipped in the
+package (:mod:`topics.resources`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 from .errors import ConfigError
+from .resources import PACKAGED
 
 SPLIT_MODES = ("auto", "none")
 UNIT_MODES = ("speech", "paragraph")
@@ -42,7 +45,7 @@ class BuildConfig:
 
     Parameters
     ----------
-    raw : input files or folders (.txt, .md, .docx), searched recursively.
+    raw : input files or folders, searched recursively (default: ``raw``, the folder ``topics init`` makes).
     out : output folder of the built corpus.
     split : ``auto`` finds speeches inside files; ``none`` keeps each file as one document
         (for corpora that are already clean, such as the government work reports).
@@ -54,8 +57,11 @@ class BuildConfig:
     duplicate_threshold : character 5-gram containment above which a speech counts as a copy.
     no_below, no_above, keep_n : gensim ``Dictionary.filter_extremes`` settings (``no_below`` counts
         modelling units; ``keep_n = 0`` keeps every word).
-    userdict, stopwords, repairs, boilerplate : language resources (see ``corpus/``).
-    metadata : CSV of human overrides; used when the file exists.
+    userdict, stopwords, boilerplate, repairs, dated_events : language resources, each a list of
+        files read in order and combined; ``topics:NAME`` names a file shipped in the package
+        (:mod:`topics.resources`), and the defaults are the packaged files. List a packaged file
+        and your own to extend it, or only your own to replace it.
+    metadata : CSV of human metadata overrides ("" = none).
     strict : unreadable input files are errors instead of warnings.
     cache_dir : where per-file results, segmentations and token stores are cached by content hash.
 
@@ -64,7 +70,7 @@ class BuildConfig:
     changes the corpus.
     """
 
-    raw: tuple[str, ...] = ("corpus/raw",)
+    raw: tuple[str, ...] = ("raw",)
     out: str = "build/corpus"
     split: str = "auto"
     unit: str = "speech"
@@ -75,11 +81,12 @@ class BuildConfig:
     no_below: int = 1
     no_above: float = 1.0
     keep_n: int = 0
-    userdict: str = "corpus/userdict.txt"
-    stopwords: tuple[str, ...] = ("corpus/stopwords/general.txt", "corpus/stopwords/speech.txt")
-    repairs: str = "corpus/repairs.tsv"
-    boilerplate: str = "corpus/boilerplate.tsv"
-    metadata: str = "corpus/metadata.csv"
+    userdict: tuple[str, ...] = ("topics:userdict.txt",)
+    stopwords: tuple[str, ...] = ("topics:stopwords/general.txt", "topics:stopwords/speech.txt")
+    boilerplate: tuple[str, ...] = ("topics:boilerplate.tsv",)
+    repairs: tuple[str, ...] = ("topics:repairs.tsv",)
+    dated_events: tuple[str, ...] = ("topics:dated_events.tsv",)
+    metadata: str = ""
     strict: bool = False
     cache_dir: str = "build/cache"
 
@@ -93,45 +100,82 @@ class BuildConfig:
         check_range("corpus.keep_n", self.keep_n, low=0)
 
     def settings_for_hash(self) -> dict[str, Any]:
-        """Settings that change the built corpus (``out``, ``cache_dir``, ``strict`` do not)."""
+        """Settings that change the built corpus, without paths: the inputs and resources enter the
+        content hash by their content, so a project folder can move without a rebuild."""
         data = to_dict(self)
-        for key in ("out", "cache_dir", "strict"):
+        for key in ("out", "cache_dir", "strict", "raw", "metadata", *RESOURCE_KEYS):
             data.pop(key)
         return data
+
+
+#: the BuildConfig settings that name language-resource files (see topics.resources)
+RESOURCE_KEYS = ("userdict", "stopwords", "boilerplate", "repairs", "dated_events")
+#: the BuildConfig settings that are paths (taken relative to the TOML file that sets them)
+_BUILD_PATHS = ("raw", "out", "cache_dir", "metadata", *RESOURCE_KEYS)
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     """The ``[model]`` table of an experiment: the engine, the K grid, the seeds and the fit settings.
 
+    Both engines read ``engine, k, seeds, alpha, eta, gamma_threshold, seed_words, seed_weight``
+    and ``iterations`` (with an engine's own meaning); only gensim reads ``passes, chunksize,
+    update_every, decay, offset``; only tomotopy reads ``burn_in`` and ``optimize_interval``
+    (and only with ``alpha = "auto"``). :meth:`fit_settings` lists the keys the chosen engine
+    reads; they, and nothing else, enter the fit cache key.
+
     Parameters
     ----------
     engine : the topic-model engine (a name registered in :mod:`topics.models`): ``"gensim"``
-        (variational Bayes, gensim's ``LdaModel``).
+        (online variational Bayes, gensim's ``LdaModel``) or ``"tomotopy"`` (collapsed Gibbs
+        sampling, tomotopy's ``LDAModel``, one thread).
     k : numbers of topics to fit.
     seeds : random seeds; every K is fitted once per seed (stability needs at least two).
-    passes : passes over the training units. Small corpora need many passes to converge.
-    iterations : maximum E-step iterations per document and pass.
+    passes : gensim: passes over the training units. Small corpora need many passes to converge.
+    iterations : gensim: maximum E-step iterations per document and pass (default 200);
+        tomotopy: Gibbs sweeps over the training units (default 1000, measured in
+        benchmarks/RESULTS.md, "Gibbs sweeps"). Unset = the engine's default
+        (:meth:`engine_iterations`).
     alpha : document–topic prior: ``"symmetric"`` (1/K), ``"auto"`` (learned, asymmetric),
-        ``"asymmetric"`` or a number. Default ``"symmetric"``, measured on the embedded corpus
-        (7 K × 3 seeds, paragraph units): ``"auto"`` gave the same mean c_npmi (within ±0.004,
-        inside seed noise) and 3–5 % *higher* held-out perplexity at every K. Wallach, Mimno &
-        McCallum (2009) found asymmetric α helps on large corpora with corpus-wide topics;
-        with a few hundred units that gain does not show, and a fixed prior keeps every fit
-        free of gensim's per-chunk Newton updates of α.
+        ``"asymmetric"`` (gensim's fixed 1/(i + √K), normalised) or a number. Default
+        ``"symmetric"``, measured on the embedded corpus (7 K × 3 seeds, paragraph units,
+        gensim): ``"auto"`` gave the same mean c_npmi (within ±0.004, inside seed noise) and
+        3–5 % *higher* held-out perplexity at every K. Wallach, Mimno & McCallum (2009) found
+        asymmetric α helps on large corpora with corpus-wide topics; with a few hundred units
+        that gain does not show, and a fixed prior keeps every fit free of gensim's per-chunk
+        Newton updates of α.
     eta : topic–word prior: ``"symmetric"`` (1/K; Wallach et al. found a symmetric β best),
-        ``"auto"`` or a number.
-    chunksize : units per online update; larger than the corpus means one update per pass.
-    update_every : chunks between M-steps (gensim's meaning).
-    decay, offset : learning-rate schedule of online VB (κ and τ₀ of Hoffman et al. 2010).
-    gamma_threshold : E-step convergence threshold on the change of γ.
+        ``"auto"`` (gensim only) or a number.
+    chunksize : gensim: units per online update; larger than the corpus means one update per pass.
+    update_every : gensim: chunks between M-steps.
+    decay, offset : gensim: learning-rate schedule of online VB (κ and τ₀ of Hoffman et al. 2010).
+    gamma_threshold : E-step convergence threshold on the mean change of γ (gensim's training and
+        inference; tomotopy's inference of θ for any unit, see :mod:`topics.models.tomotopy_lda`).
+    burn_in : tomotopy with ``alpha = "auto"``: Gibbs sweeps before α is first optimised
+        (MALLET's ``--optimize-burn-in``).
+    optimize_interval : tomotopy with ``alpha = "auto"``: sweeps between two updates of α
+        (Minka's fixed point; MALLET's ``--optimize-interval``).
+    seed_words : the ``[model.seed_words]`` table: topic name → list of words, e.g.
+        ``enforcement = ["社会抚养费", "违法生育", "征收"]``. Seeded topics are topics 0, 1, …
+        in the order of their names (sorted, so the order in the file does not matter) and keep
+        their names in ``topics.csv``, the labels and the figures. Both engines read them as a
+        topic–word prior (:mod:`topics.models.seed_words`). Words not in the vocabulary are
+        listed in the report, not fatal.
+    seed_weight : the prior pseudo-count of a seed word in its own topic (its prior in other
+        topics stays ``eta``). Default 2, measured: on a synthetic corpus of 4 planted topics
+        (3 seed words from one of them, 6 seeds) the seeded topic became the planted one in 6/6
+        fits from weight 0.5 with tomotopy and from weight 2 with gensim (3/6 at 0.5, 5/6 at 1);
+        on the embedded corpus (two seeded topics of 3 words, K = 5 and 8 × 3 seeds) weight 2
+        put all 6 seed words in their topics' top 20 in every fit of both engines (tomotopy:
+        4.0 of 6 on average at 0.5, 5.2 at 1). A larger weight steers harder and leaves the data
+        less room to pull a seed word elsewhere.
     """
 
     engine: str = "gensim"
     k: tuple[int, ...] = (4, 6, 8, 10, 12, 15)
     seeds: tuple[int, ...] = (1, 2, 3)
     passes: int = 30
-    iterations: int = 200
+    iterations: int | None = None
     alpha: str | float = "symmetric"
     eta: str | float = "symmetric"
     chunksize: int = 2000
@@ -139,6 +183,13 @@ class ModelConfig:
     decay: float = 0.5
     offset: float = 1.0
     gamma_threshold: float = 0.001
+    burn_in: int = 100
+    optimize_interval: int = 10
+    seed_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    seed_weight: float = 2.0
+
+    #: ``iterations`` when unset, per engine (see the docstring)
+    DEFAULT_ITERATIONS: ClassVar[Mapping[str, int]] = {"gensim": 200, "tomotopy": 1000}
 
     def __post_init__(self) -> None:
         if not self.k:
@@ -153,21 +204,71 @@ class ModelConfig:
             check_range(f"model.seeds[{i}]", seed, low=0, high=2**32 - 1)
         if len(set(self.seeds)) != len(self.seeds):
             raise ConfigError(f"model.seeds = {list(self.seeds)} repeats a value — list each seed once")
-        for key in ("passes", "iterations", "chunksize", "update_every"):
+        for key in ("passes", "chunksize", "update_every", "optimize_interval"):
             check_range(f"model.{key}", getattr(self, key), low=1)
+        if self.iterations is not None:
+            check_range("model.iterations", self.iterations, low=1)
+        check_range("model.burn_in", self.burn_in, low=0)
         check_range("model.decay", self.decay, low=0.5, high=1.0)
         check_range("model.offset", self.offset, low=1.0)
         check_range("model.gamma_threshold", self.gamma_threshold, low=0.0)
+        check_range("model.seed_weight", self.seed_weight, low=1e-12)
         _check_prior("model.alpha", self.alpha, ALPHAS)
         _check_prior("model.eta", self.eta, ETAS)
+        object.__setattr__(self, "seed_words", _checked_seed_words(self.seed_words, min(self.k)))
 
-    def fit_settings(self) -> dict:
-        """The settings every fit of the sweep shares (everything but K and seed; part of the fit cache key)."""
+    def engine_iterations(self, engine: str | None = None) -> int:
+        """``iterations`` as ``engine`` (default: the chosen one) reads it: the value set, else its default."""
+        engine = engine or self.engine
+        return self.iterations if self.iterations is not None else self.DEFAULT_ITERATIONS.get(engine, 200)
+
+    def fit_settings(self, engine: str | None = None) -> dict:
+        """The settings ``engine`` (default: the chosen one) reads, shared by every fit of the sweep
+        (everything but K, seed and seed words; part of the fit cache key). For gensim, exactly
+        ``LdaModel``'s keywords."""
+        engine = engine or self.engine
+        if engine == "tomotopy":
+            settings = {"iterations": self.engine_iterations(engine), "alpha": self.alpha, "eta": self.eta,
+                        "gamma_threshold": self.gamma_threshold}
+            if self.alpha == "auto":
+                settings.update(burn_in=self.burn_in, optimize_interval=self.optimize_interval)
+            return settings
         return {
-            "passes": self.passes, "iterations": self.iterations, "alpha": self.alpha,
+            "passes": self.passes, "iterations": self.engine_iterations(engine), "alpha": self.alpha,
             "eta": self.eta, "chunksize": self.chunksize, "update_every": self.update_every,
             "decay": self.decay, "offset": self.offset, "gamma_threshold": self.gamma_threshold,
         }
+
+    def seed_settings(self) -> dict:
+        """Seed words and their weight, in a canonical order (empty without seed words; part of the fit cache key)."""
+        if not self.seed_words:
+            return {}
+        return {"seed_words": {name: sorted(words) for name, words in sorted(self.seed_words.items())},
+                "seed_weight": self.seed_weight}
+
+
+def _checked_seed_words(table: Any, max_topics: int) -> dict[str, tuple[str, ...]]:
+    """``[model.seed_words]`` as ``{name: (word, ...)}``, or a ConfigError naming the entry."""
+    example = 'e.g. enforcement = ["社会抚养费", "违法生育"]'
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"model.seed_words = {table!r} must be a table of topic name = [words] — {example}")
+    checked = {}
+    for name, words in table.items():
+        key = f"model.seed_words.{name}"
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"model.seed_words has an empty topic name — name every seeded topic, {example}")
+        if isinstance(words, str):
+            words = [words]
+        if (not isinstance(words, (list, tuple)) or not words
+                or not all(isinstance(word, str) and word.strip() for word in words)):
+            raise ConfigError(f"{key} = {words!r} must be a non-empty list of words — {example}")
+        if len(set(words)) != len(words):
+            raise ConfigError(f"{key} = {list(words)} repeats a word — list each word once")
+        checked[name] = tuple(words)
+    if len(checked) > max_topics:
+        raise ConfigError(f"model.seed_words names {len(checked)} topics but the smallest K is {max_topics} — "
+                          "seed at most as many topics as the smallest K, or drop that K")
+    return checked
 
 
 def _check_prior(key: str, value: str | float, names: tuple[str, ...]) -> None:
@@ -386,20 +487,62 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML ({exc}) — fix the syntax") from None
 
 
+def anchor_paths(config: BuildConfig, base: str | Path) -> BuildConfig:
+    """``config`` with every relative path made absolute against the folder ``base``.
+
+    Paths in a TOML file are relative to the file's folder; ``topics:NAME`` (a packaged resource)
+    and empty values are left alone.
+    """
+    base = Path(base)
+
+    def anchored(value: str) -> str:
+        if not value or value.startswith(PACKAGED):
+            return value
+        path = Path(value).expanduser()
+        return os.path.abspath(path if path.is_absolute() else base / path)
+
+    changes = {}
+    for key in _BUILD_PATHS:
+        value = getattr(config, key)
+        changes[key] = tuple(anchored(v) for v in value) if isinstance(value, tuple) else anchored(value)
+    return dataclasses.replace(config, **changes)
+
+
 def load_build_config(path: str | Path | None = None, **overrides: Any) -> BuildConfig:
     """Build settings from an optional TOML file (top level or its ``[corpus]`` table) plus overrides.
 
-    ``None`` overrides are ignored, so CLI options that were not given keep the file's value.
+    Paths in the file (and the defaults) are relative to the file's folder; paths given as
+    ``overrides`` (the command line) to the current folder. ``None`` overrides are ignored, so
+    CLI options that were not given keep the file's value.
     """
     data: dict[str, Any] = {}
+    base = Path.cwd()
     if path is not None:
         raw = read_toml(path)
         data = dict(raw.get("corpus", raw))
-    data.update({key: value for key, value in overrides.items() if value is not None})
-    return from_mapping(BuildConfig, data, prefix="corpus")
+        base = Path(path).resolve().parent
+    try:
+        config = anchor_paths(from_mapping(BuildConfig, data, prefix="corpus"), base)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}" if path is not None else str(exc)) from None
+    given = {key: value for key, value in overrides.items() if value is not None}
+    if not given:
+        return config
+    merged = from_mapping(BuildConfig, {**to_dict(config), **given}, prefix="corpus")
+    return anchor_paths(merged, Path.cwd())
+
+
+def anchor_experiment(config: ExperimentConfig, base: str | Path) -> ExperimentConfig:
+    """An experiment's paths made absolute against ``base`` (its TOML file's folder); an empty
+    ``out`` becomes ``runs/NAME`` there."""
+    base = Path(base)
+    out = config.out or f"runs/{config.name}"
+    out = os.path.abspath(Path(out).expanduser() if Path(out).expanduser().is_absolute() else base / out)
+    return dataclasses.replace(config, out=out, corpus=anchor_paths(config.corpus, base))
 
 
 __all__ = [
     "BuildConfig", "ConfigError", "EvaluateConfig", "ExperimentConfig", "ModelConfig", "RunConfig",
-    "SelectConfig", "check_choice", "check_range", "from_mapping", "load_build_config", "read_toml", "to_dict",
+    "SelectConfig", "anchor_experiment", "anchor_paths", "check_choice", "check_range", "from_mapping",
+    "load_build_config", "read_toml", "to_dict",
 ]

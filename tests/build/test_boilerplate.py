@@ -10,7 +10,7 @@ import pytest
 from topics.build.boilerplate import Line, Rule, load_rules, strip_boilerplate
 from topics.errors import InputFileError
 
-RULES_PATH = Path(__file__).resolve().parents[2] / "corpus" / "boilerplate.tsv"
+RULES_PATH = Path(__file__).resolve().parents[2] / "topics" / "resources" / "boilerplate.tsv"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from topics.build.jieba_segmenter import Segmenter
 from topics.build.tokenize import load_userdict
 
 ROOT = Path(__file__).resolve().parents[2]
-USERDICT = load_userdict(ROOT / "corpus" / "userdict.txt")
+USERDICT = load_userdict(ROOT / "topics" / "resources" / "userdict.txt")
 
 # Where jieba-rs alone gives other tokens than jieba: the dictionary total after re-weighting
 # known words (培养出来), ASCII runs joined by -_.+#&% (jieba-rs keeps them whole), dict words with

@@ -15,6 +15,8 @@ from topics.errors import TopicsError
 
 from conftest import RAW
 
+EMBEDDED = (str(RAW),)  # the embedded corpus (the default raw folder is ./raw)
+
 CONTRACT_COLUMNS = ["doc_id", "source_file", "start_line", "end_line", "title", "year", "year_source",
                     "year_evidence", "genre", "admin_level", "place", "duplicate_of", "n_chars", "n_tokens"]
 
@@ -76,14 +78,14 @@ def test_spun_speech_is_repaired_in_the_clean_text(built_corpus):
 
 def test_raw_input_is_never_modified(tmp_path):
     before = _digest_tree(RAW)
-    build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache")), progress=False)
+    build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache")), progress=False)
     assert _digest_tree(RAW) == before
 
 
 def test_same_inputs_give_byte_identical_tables_and_rebuild_hits_the_cache(tmp_path):
     # separate caches: both builds read and segment every file, one in 1 process, one in 2 workers
-    a = build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=str(tmp_path / "cache1")), progress=False, workers=1)
-    b = build_corpus(BuildConfig(out=str(tmp_path / "b"), cache_dir=str(tmp_path / "cache2")), progress=False, workers=2)
+    a = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "a"), cache_dir=str(tmp_path / "cache1")), progress=False, workers=1)
+    b = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "b"), cache_dir=str(tmp_path / "cache2")), progress=False, workers=2)
     for name in ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.txt", "corpus.mm", "manifest.json"]:
         if name == "manifest.json":  # differs only by the output folder and worker count
             ma = json.loads((a.path / name).read_text()); mb = json.loads((b.path / name).read_text())
@@ -94,7 +96,7 @@ def test_same_inputs_give_byte_identical_tables_and_rebuild_hits_the_cache(tmp_p
         report = json.loads((corpus.path / "report.json").read_text())
         assert report["segmentation_cache"]["token_store"] == "new"
         assert report["execution"]["workers"] == workers  # the build says where it ran
-    c = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache2")), progress=False, workers=2)
+    c = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache2")), progress=False, workers=2)
     report = json.loads((c.path / "report.json").read_text(encoding="utf-8"))
     assert report["segmentation_cache"]["token_store"] == "reused", "second build read the files again"
     assert report["segmentation_cache"]["misses"] == 0, "second build segmented again"
@@ -103,10 +105,10 @@ def test_same_inputs_give_byte_identical_tables_and_rebuild_hits_the_cache(tmp_p
 
 def test_changing_stopwords_reuses_segmentation(tmp_path):
     cache = str(tmp_path / "cache")
-    build_corpus(BuildConfig(out=str(tmp_path / "a"), cache_dir=cache), progress=False)
+    build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "a"), cache_dir=cache), progress=False)
     extra = tmp_path / "extra_stopwords.txt"
     extra.write_text("# test list\n计划生育\n", encoding="utf-8")
-    config = BuildConfig(out=str(tmp_path / "b"), cache_dir=cache,
+    config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "b"), cache_dir=cache,
                          stopwords=BuildConfig().stopwords + (str(extra),))
     corpus = build_corpus(config, progress=False)
     report = json.loads((corpus.path / "report.json").read_text(encoding="utf-8"))
@@ -115,7 +117,7 @@ def test_changing_stopwords_reuses_segmentation(tmp_path):
 
 
 def test_up_to_date_corpus_is_returned_without_rebuilding(tmp_path):
-    config = BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
     first = build_corpus(config, progress=False)
     stamp = (first.path / "report.json").stat().st_mtime_ns
     second = build_corpus(config, progress=False)
@@ -124,13 +126,13 @@ def test_up_to_date_corpus_is_returned_without_rebuilding(tmp_path):
 
 
 def test_split_none_keeps_one_document_per_file(tmp_path):
-    corpus = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), split="none",
+    corpus = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), split="none",
                                       exclude_duplicates=False), progress=False)
     assert len(corpus.speeches) == len(list(RAW.iterdir()))
 
 
 def test_paragraph_units_map_back_to_their_speech(tmp_path):
-    corpus = build_corpus(BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), unit="paragraph"),
+    corpus = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), unit="paragraph"),
                           progress=False)
     units = corpus.units
     assert len(units) > len(corpus.speeches[corpus.speeches["in_model"]])
@@ -161,7 +163,7 @@ def test_bad_files_are_skipped_with_a_reason_and_strict_fails(tmp_path):
 
 
 def test_failed_build_keeps_the_previous_corpus_intact(tmp_path, monkeypatch):
-    config = BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
     build_corpus(config, progress=False)
     before = _digest_tree(tmp_path / "c")
 

@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def project_patterns() -> list[re.Pattern]:
-    patterns = [r.regex for r in load_rules(ROOT / "corpus" / "boilerplate.tsv")]
-    rules = load_repairs(ROOT / "corpus" / "repairs.tsv")
+    patterns = [r.regex for r in load_rules(ROOT / "topics" / "resources" / "boilerplate.tsv")]
+    rules = load_repairs(ROOT / "topics" / "resources" / "repairs.tsv")
     patterns += [r.pattern for phase in (rules.regex, rules.placeholder, rules.spinner, rules.triggers) for r in phase]
-    patterns += [e.pattern for e in load_dated_events(ROOT / "corpus" / "dated_events.tsv")]
+    patterns += [e.pattern for e in load_dated_events(ROOT / "topics" / "resources" / "dated_events.tsv")]
     return patterns
 
 

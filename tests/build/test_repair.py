@@ -17,7 +17,7 @@ SPUN_FILE = ROOT / "corpus" / "raw" / "003_e1f57943a5a615e3.txt"
 
 @pytest.fixture(scope="module")
 def rules():
-    return load_repairs(ROOT / "corpus" / "repairs.tsv")
+    return load_repairs(ROOT / "topics" / "resources" / "repairs.tsv")
 
 
 def make_speech(texts: list[str], first_line: int = 1, title: str | None = None, source_file: str = "t.txt") -> SpeechSpan:

@@ -14,8 +14,8 @@ from topics.build.repair import MARKERS
 from topics.build.tokenize import Tokenizer, load_stopwords
 
 ROOT = Path(__file__).resolve().parents[2]
-USERDICT = ROOT / "corpus" / "userdict.txt"
-STOPWORDS = (ROOT / "corpus" / "stopwords" / "general.txt", ROOT / "corpus" / "stopwords" / "speech.txt")
+USERDICT = ROOT / "topics" / "resources" / "userdict.txt"
+STOPWORDS = (ROOT / "topics" / "resources" / "stopwords" / "general.txt", ROOT / "topics" / "resources" / "stopwords" / "speech.txt")
 SAMPLE = ("同志们：今年以来，我们进一步加强计划生育工作，依法征收社会抚养费，出生人口性别比逐步下降，"
           "⟦YEAR⟧年全县出生3个，计生率99.5%，这为流动人口服务管理打下了基础。")
 

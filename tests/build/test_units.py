@@ -12,18 +12,22 @@ from gensim.corpora import Dictionary, MmCorpus
 
 import topics.build.units as buildunits
 from topics.build import build_corpus
+from topics.build.stages import language_resources, make_tokenizer
 from topics.build.units import chunk_lines
 from topics.config import BuildConfig
 from topics.corpus import read_speeches_csv
+
+from conftest import RAW
 from topics.build.tokenize import Tokenizer
 from topics.build.tokenstore import prune_stores
 
+EMBEDDED = (str(RAW),)  # the embedded corpus (the default raw folder is ./raw)
 OUTPUTS = ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.txt", "corpus.mm"]
 
 
 def _reference_units(corpus_path: Path, config: BuildConfig) -> list[list[str]]:
     """Units rebuilt token by token: segment each line, filter, chunk (the definitions, not the fast path)."""
-    tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
+    tokenizer = make_tokenizer(config, language_resources(config))
     speeches = read_speeches_csv(corpus_path / "speeches.csv")
     in_model = dict(zip(speeches["doc_id"], speeches["in_model"]))
     units = []
@@ -46,7 +50,7 @@ def _reference_units(corpus_path: Path, config: BuildConfig) -> list[list[str]]:
     {"unit": "paragraph", "chunk_min_tokens": 50, "no_below": 2, "keep_n": 300, "exclude_duplicates": False},
 ])
 def test_stage2_equals_the_per_token_reference_and_gensim(tmp_path, settings):
-    config = BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), **settings)
+    config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), **settings)
     corpus = build_corpus(config, progress=False)
     units = _reference_units(corpus.path, config)
     assert [tokens for tokens in corpus.iter_tokens()] == units
@@ -63,12 +67,12 @@ def test_stage2_equals_the_per_token_reference_and_gensim(tmp_path, settings):
 
 def test_a_stopword_change_reuses_the_token_store_and_equals_a_fresh_build(tmp_path):
     cache = str(tmp_path / "cache")
-    build_corpus(BuildConfig(out=str(tmp_path / "first"), cache_dir=cache), progress=False)
+    build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "first"), cache_dir=cache), progress=False)
     extra = tmp_path / "extra.txt"
     extra.write_text("# one more\n服务\n", encoding="utf-8")
     changed = dict(stopwords=BuildConfig().stopwords + (str(extra),), drop_single_chars=False, unit="paragraph")
-    cached = build_corpus(BuildConfig(out=str(tmp_path / "cached"), cache_dir=cache, **changed), progress=False)
-    fresh = build_corpus(BuildConfig(out=str(tmp_path / "fresh"), cache_dir=str(tmp_path / "cache2"), **changed),
+    cached = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "cached"), cache_dir=cache, **changed), progress=False)
+    fresh = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "fresh"), cache_dir=str(tmp_path / "cache2"), **changed),
                          progress=False)
     report = json.loads((cached.path / "report.json").read_text(encoding="utf-8"))
     assert report["segmentation_cache"]["token_store"] == "reused"
@@ -80,10 +84,10 @@ def test_a_stopword_change_reuses_the_token_store_and_equals_a_fresh_build(tmp_p
 
 def test_blocks_do_not_change_the_result(tmp_path, monkeypatch):
     config = dict(unit="paragraph", chunk_min_tokens=30, no_below=3)
-    whole = build_corpus(BuildConfig(out=str(tmp_path / "whole"), cache_dir=str(tmp_path / "cache"), **config),
+    whole = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "whole"), cache_dir=str(tmp_path / "cache"), **config),
                          progress=False)
     monkeypatch.setattr(buildunits, "BLOCK_TOKENS", 500)  # dozens of blocks, speeches split across none
-    blocks = build_corpus(BuildConfig(out=str(tmp_path / "blocks"), cache_dir=str(tmp_path / "cache"), **config),
+    blocks = build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "blocks"), cache_dir=str(tmp_path / "cache"), **config),
                           progress=False, force=True)
     for name in OUTPUTS:
         assert (whole.path / name).read_bytes() == (blocks.path / name).read_bytes(), name
@@ -98,7 +102,7 @@ def test_chunk_lines_merges_until_the_minimum_and_joins_a_short_tail():
 
 
 def test_keep_mask_equals_the_per_token_filter():
-    tokenizer = Tokenizer("corpus/userdict.txt", ["corpus/stopwords/general.txt", "corpus/stopwords/speech.txt"])
+    tokenizer = Tokenizer("topics/resources/userdict.txt", ["topics/resources/stopwords/general.txt", "topics/resources/stopwords/speech.txt"])
     types = ["计划生育", "的", "，", "2013年", "十二", "十八大", "a", "KB", "⟦YEAR⟧", "同志们", "三查四术", "99.5%", "两孩"]
     for drop in (True, False):
         tokenizer.drop_single_chars = drop
@@ -118,7 +122,7 @@ def test_old_token_stores_are_pruned(tmp_path):
 
 
 def test_an_incomplete_token_store_is_rebuilt(tmp_path):
-    config = BuildConfig(out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
     first = build_corpus(config, progress=False)
     [store] = (tmp_path / "cache" / "token-stores").iterdir()
     (store / "type_rank.i32").unlink()

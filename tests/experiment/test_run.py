@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from topics.config import from_mapping, to_dict
 from topics.corpus import BuiltCorpus, corpus_from_tokens, load_corpus
 from topics.errors import ConfigError, TopicsError
@@ -188,6 +189,7 @@ def test_end_to_end_on_the_embedded_corpus(tmp_path):
 name = "tiny"
 out = "{tmp_path / 'run'}"
 [corpus]
+raw = ["{ROOT / 'corpus' / 'raw'}"]
 out = "{tmp_path / 'corpus'}"
 cache_dir = "{tmp_path / 'cache'}"
 unit = "paragraph"

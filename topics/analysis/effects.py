@@ -110,11 +110,20 @@ def estimate_effect(gamma: np.ndarray, units: pd.DataFrame, speeches: pd.DataFra
     gamma = np.asarray(gamma, dtype=float)
     doc_ids = list(dict.fromkeys(units["doc_id"]))
     meta = speeches.drop_duplicates("doc_id").set_index("doc_id").reindex(doc_ids).reset_index()
-    x_frame, notes = design_matrix(meta, covariates)
-    x = x_frame.to_numpy()
-    n, p = x.shape
-    if n <= p:
-        raise ValueError(f"estimate_effect: {n} speeches cannot support {p} coefficients — use fewer covariates")
+    covariates = list(covariates)
+    too_many = []
+    while True:
+        x_frame, notes = design_matrix(meta, covariates)
+        x = x_frame.to_numpy()
+        n, p = x.shape
+        if n > p:
+            break
+        if not covariates:
+            raise ValueError(f"{n} speech{'es' if n != 1 else ''} cannot support even an intercept "
+                             "(a regression needs more speeches than coefficients)")
+        # the last covariate goes first (year, the question, is listed first and goes last)
+        too_many.append(f"{covariates.pop()} ({n} speeches cannot support {p} coefficients)")
+    notes["dropped"] = too_many + notes["dropped"]
     xtx_inv = np.linalg.inv(x.T @ x)
     hat = xtx_inv @ x.T
     chol = np.linalg.cholesky(xtx_inv)

@@ -7,7 +7,7 @@ and records every removal so the build report can list it.
 Two kinds of rules (each is first checked against the whole text, see :mod:`topics.build.prefilter`,
 and tried line by line only if it can apply somewhere):
 
-* data rules in ``corpus/boilerplate.tsv`` (see its header): ``line`` rules drop a whole line,
+* data rules in ``topics/resources/boilerplate.tsv`` (see its header) and the project's own files: ``line`` rules drop a whole line,
   ``inline`` rules cut matches out of a line. Users extend the file, not the code.
 * context rules in code, because a regular expression cannot see the neighbouring lines:
   a *teaser* line that ends in ``...`` and repeats the text that follows it, and a page number
@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable, Protocol, Sequence
 
 from ..errors import InputFileError
 from .prefilter import line_check, whole_line_check
@@ -107,8 +107,10 @@ class Rule:
         object.__setattr__(self, "may_apply", check(self.regex))
 
 
-def load_rules(path: str | Path) -> list[Rule]:
-    """Read boilerplate rules from a tab-separated file (format in ``corpus/boilerplate.tsv``).
+def load_rules(paths: str | Path | Sequence[str | Path]) -> list[Rule]:
+    """Read boilerplate rules from one or several tab-separated files, in order.
+
+    The format is documented in the header of the packaged ``topics/resources/boilerplate.tsv``.
 
     Raises
     ------
@@ -116,7 +118,12 @@ def load_rules(path: str | Path) -> list[Rule]:
         naming the file and line of a row with the wrong number of columns, an unknown kind,
         an empty category or a pattern that does not compile.
     """
-    path = Path(path)
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return [rule for path in paths for rule in _load_rule_file(Path(path))]
+
+
+def _load_rule_file(path: Path) -> list[Rule]:
     rules: list[Rule] = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):

@@ -25,8 +25,9 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..corpus import ADMIN_LEVELS, GENRES
 from ..errors import InputFileError
@@ -36,8 +37,8 @@ from .places import admin_level, place
 from .prefilter import line_check
 
 
-#: The data file of dated events shipped with the package's corpus folder.
-DATED_EVENTS = Path(__file__).resolve().parents[2] / "corpus" / "dated_events.tsv"
+#: The dated events shipped with the package (topics/resources/dated_events.tsv).
+DATED_EVENTS = Path(str(resources.files("topics.resources") / "dated_events.tsv"))
 
 
 @dataclass(frozen=True)
@@ -77,22 +78,25 @@ class DatedEvent:
         object.__setattr__(self, "may_match", line_check(self.pattern))
 
 
-def load_dated_events(path: str | Path = DATED_EVENTS) -> tuple[DatedEvent, ...]:
-    """Read dated events from a TSV file (format in its header); errors name file and line."""
-    path = Path(path)
+def load_dated_events(paths: str | Path | Sequence[str | Path] = DATED_EVENTS) -> tuple[DatedEvent, ...]:
+    """Read dated events from one or several TSV files (format in the header of the packaged file);
+    errors name file and line."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     events = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        cells = raw.split("\t") + [""] * 3
-        pattern, earliest, latest, note = (c.strip() for c in cells[:4])
-        try:
-            events.append(DatedEvent(re.compile(pattern), int(earliest),
-                                     int(latest) if latest else None, note))
-        except (re.error, ValueError) as exc:
-            raise InputFileError(path, f"bad dated event ({exc})",
-                                 "give a regex, a start year and an optional end year, tab-separated",
-                                 line=number) from None
+    for path in map(Path, paths):
+        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not raw.strip() or raw.lstrip().startswith("#"):
+                continue
+            cells = raw.split("\t") + [""] * 3
+            pattern, earliest, latest, note = (c.strip() for c in cells[:4])
+            try:
+                events.append(DatedEvent(re.compile(pattern), int(earliest),
+                                         int(latest) if latest else None, note))
+            except (re.error, ValueError) as exc:
+                raise InputFileError(path, f"bad dated event ({exc})",
+                                     "give a regex, a start year and an optional end year, tab-separated",
+                                     line=number) from None
     return tuple(events)
 
 

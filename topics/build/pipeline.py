@@ -32,21 +32,21 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks without ipywidgets
 
 from .. import __version__
-from ..common.fileio import dumps_readable, sha256_file, sha256_json, staging_folder
+from ..common.fileio import dumps_readable, sha256_file, sha256_json, staging_folder, temporary_folder
 from ..config import BuildConfig, to_dict
 from ..corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
 from ..errors import InputFileError, TopicsError
 from ..executor import plan, run_tasks
+from ..resources import Resource, describe
 from .cache import BuildCache
 from .dedup import Sketch, link_duplicates, shingles
 from .ingest import discover
@@ -55,7 +55,7 @@ from .metadata import apply_overrides, load_overrides
 from .records import Speech
 from .report import write_reports
 from .stages import (CORPUS_WIDE_MODULES, STAGE2_MODULES, FileResult, code_fingerprint, decode_result,
-                     file_fingerprint, process_file)
+                     file_fingerprint, language_resources, make_tokenizer, process_file)
 from .tokenize import Tokenizer
 from .tokenstore import TokenStore, TokenStoreWriter, prune_stores
 from .units import build_units
@@ -63,25 +63,26 @@ from .units import build_units
 __all__ = ["build_corpus", "content_hash"]
 
 
-def _resource_hashes(config: BuildConfig) -> dict[str, str | None]:
-    """Hash every language resource, so that editing one changes the content hash."""
-    paths = {"userdict": config.userdict, "repairs": config.repairs,
-             "boilerplate": config.boilerplate, "metadata": config.metadata}
-    for i, path in enumerate(config.stopwords):
-        paths[f"stopwords[{i}]"] = path
-    hashes: dict[str, str | None] = {}
-    for key, path in paths.items():
-        if Path(path).is_file():
-            hashes[key] = sha256_file(path)
-        elif key == "metadata":
-            hashes[key] = None  # overrides are optional
-        else:
-            raise TopicsError(f"{path}: {key} file not found — run from the project root or set "
-                              f"corpus.{key.split('[')[0]} in the config")
-    return hashes
+def _metadata_overrides(config: BuildConfig) -> Path | None:
+    """The metadata-overrides CSV of the build, if one is set (a missing one is an error)."""
+    if not config.metadata:
+        return None
+    path = Path(config.metadata)
+    if not path.is_file():
+        raise TopicsError(f"{config.metadata}: metadata file not found — check corpus.metadata (or --metadata)")
+    return path
 
 
-def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], per_file: str) -> tuple[str, list[dict[str, str]]]:
+def _resource_record(config: BuildConfig, resources: dict[str, list[Resource]]) -> dict[str, Any]:
+    """Every resource file of the build with its sha256: what the manifest and the report show."""
+    record: dict[str, Any] = describe(resources)
+    overrides = _metadata_overrides(config)
+    record["metadata"] = [] if overrides is None else [{"file": str(overrides), "sha256": sha256_file(overrides)}]
+    return record
+
+
+def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], per_file: str,
+                 resources: dict[str, list[Resource]]) -> tuple[str, list[dict[str, str]]]:
     """Hash of everything that determines the built corpus, and the per-input hashes.
 
     ``per_file`` is :func:`topics.build.stages.file_fingerprint`; the code of every build module
@@ -96,7 +97,7 @@ def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], per_file: 
     payload = {
         "inputs": files,
         "settings": config.settings_for_hash(),
-        "resources": _resource_hashes(config),
+        "resources": {key: [entry["sha256"] for entry in files] for key, files in _resource_record(config, resources).items()},
         "per_file": per_file,
         "code": code_fingerprint(),
         "corpus_format": sha256_file(Path(__file__).parents[1] / "corpus.py"),
@@ -107,7 +108,8 @@ def content_hash(config: BuildConfig, inputs: list[tuple[Path, str]], per_file: 
 
 def _stage1_key(config: BuildConfig, input_hashes: list[dict[str, str]], per_file: str) -> str:
     """Hash of everything the token store depends on (and nothing that only stage 2 uses)."""
-    metadata = sha256_file(config.metadata) if Path(config.metadata).is_file() else None
+    overrides = _metadata_overrides(config)
+    metadata = sha256_file(overrides) if overrides is not None else None
     return sha256_json(["token-store", input_hashes, per_file, metadata, config.duplicate_threshold,
                         config.strict, code_fingerprint(STAGE2_MODULES), __version__])
 
@@ -124,7 +126,7 @@ def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, token
             print(f"warning: skipped {entry['source_file']}: {entry['reason']}", file=sys.stderr)
         return store
     stores.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=stores))
+    building = temporary_folder(stores, f".{folder.name}.")
     try:
         writer = TokenStoreWriter(building)
         try:
@@ -177,9 +179,10 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     inputs = discover(config.raw)
     if not inputs:
         raise TopicsError(f"{', '.join(config.raw)}: no readable files found — check the input path")
-    tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
-    per_file = file_fingerprint(config, tokenizer.fingerprint)
-    digest, input_hashes = content_hash(config, inputs, per_file)
+    resources = language_resources(config)
+    tokenizer = make_tokenizer(config, resources)
+    per_file = file_fingerprint(config, resources, tokenizer.fingerprint)
+    digest, input_hashes = content_hash(config, inputs, per_file, resources)
     if not force and _is_current(out, digest):
         return load_corpus(out)
 
@@ -201,12 +204,13 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
             "content_hash": digest,
             "inputs": _inputs_with_encodings(input_hashes, log),
             "settings": to_dict(config),
-            "resources": _resource_hashes(config),
+            "resources": _resource_record(config, resources),
             "segmenter_fingerprint": tokenizer.fingerprint,
             "topics_version": __version__,
         }
         (workdir / "manifest.json").write_text(dumps_readable(manifest, sort_keys=True) + "\n",
                                                encoding="utf-8")
+        log.resources = manifest["resources"]
         write_reports(workdir, rows, dictionary, log)
     return load_corpus(out, dictionary)
 
@@ -276,7 +280,8 @@ def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter,
     Writes every speech's clean text and tokens into the token store.
     """
     t0 = time.perf_counter()
-    overrides = load_overrides(config.metadata) if Path(config.metadata).is_file() else None
+    overrides_path = _metadata_overrides(config)
+    overrides = load_overrides(overrides_path) if overrides_path is not None else None
     paths = {name: path for path, name in inputs}
     speeches: list[Speech] = []
     sketches: list[tuple[Sketch, str]] = []

@@ -4,8 +4,9 @@ This stage runs after the speeches are found (see ``docs/ARCHITECTURE.md``)::
 
     [SpeechSpan] ─repair─▶ [SpeechSpan] ─metadata─▶ ...
 
-Everything is driven by ``corpus/repairs.tsv`` (its header documents the columns), so users
-can extend the rules for their own sources without touching code. Rules are applied one line at
+Everything is driven by ``topics/resources/repairs.tsv`` (its header documents the columns) and
+the project's own repairs files, so users can extend the rules for their own sources without
+touching code. Rules are applied one line at
 a time, in three phases (a rule that matches nowhere in the speech's text is not tried on its
 lines until an earlier rule has changed the line, see :mod:`topics.build.prefilter`):
 
@@ -24,7 +25,7 @@ build report can list it. Line numbers and offsets of the speech are kept: a rep
 
 Examples
 --------
->>> rules = load_repairs("corpus/repairs.tsv")                   # doctest: +SKIP
+>>> rules = load_repairs("my_repairs.tsv")                   # doctest: +SKIP
 >>> fixed, repairs = repair_speech(speech, rules)               # doctest: +SKIP
 """
 
@@ -35,7 +36,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import InputFileError
 from ..common.fileio import sha256_bytes
@@ -121,37 +122,43 @@ class RepairRules:
 # --------------------------------------------------------------------------------------------
 
 
-def load_repairs(path: str | Path) -> RepairRules:
-    """Read and compile a repairs TSV file (format: see the header of ``corpus/repairs.tsv``).
+def load_repairs(paths: str | Path | Sequence[str | Path]) -> RepairRules:
+    """Read and compile one or several repairs TSV files, in order (format: the header of the
+    packaged ``topics/resources/repairs.tsv``).
 
     Raises
     ------
     InputFileError
-        The file is missing, or a row has the wrong number of columns, an unknown kind, a
-        duplicate rule name, a pattern that does not compile, an unknown marker, or a
-        pattern that matches the empty string; the message names file and line.
+        A file is missing, or a row has the wrong number of columns, an unknown kind, a
+        duplicate rule name (across all the files), a pattern that does not compile, an unknown
+        marker, or a pattern that matches the empty string; the message names file and line.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read the repairs file ({exc.strerror or exc})",
-                             "check corpus.repairs in the config") from exc
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     groups: dict[str, list[RepairRule]] = {kind: [] for kind in KINDS}
     names: set[str] = set()
-    for number, raw in enumerate(data.decode("utf-8-sig").split("\n"), start=1):
-        row = raw.rstrip("\r")
-        if not row.strip() or row.lstrip().startswith("#"):
-            continue
-        rule = _parse_row(row, path, number)
-        if rule.rule in names:
-            raise InputFileError(path, f"rule name {rule.rule!r} is used twice", "give every rule a unique name", line=number)
-        names.add(rule.rule)
-        groups[rule.kind].append(rule)
+    digest = []
+    for path in map(Path, paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputFileError(path, f"cannot read the repairs file ({exc.strerror or exc})",
+                                 "check corpus.repairs in the config") from exc
+        digest.append(sha256_bytes(data))
+        for number, raw in enumerate(data.decode("utf-8-sig").split("\n"), start=1):
+            row = raw.rstrip("\r")
+            if not row.strip() or row.lstrip().startswith("#"):
+                continue
+            rule = _parse_row(row, path, number)
+            if rule.rule in names:
+                raise InputFileError(path, f"rule name {rule.rule!r} is used twice", "give every rule a unique name",
+                                     line=number)
+            names.add(rule.rule)
+            groups[rule.kind].append(rule)
     return RepairRules(
         regex=tuple(groups["regex"]), placeholder=tuple(groups["placeholder"]),
         spinner=tuple(groups["spinner"]), triggers=tuple(groups["spinner_trigger"]),
-        path=str(path), sha256=sha256_bytes(data),
+        path=";".join(map(str, paths)), sha256=digest[0] if len(digest) == 1 else sha256_bytes("".join(digest).encode()),
     )
 
 

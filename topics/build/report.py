@@ -51,6 +51,7 @@ def build_report_data(speeches: list[dict[str, Any]], dictionary: Dictionary, lo
         },
         "segmentation_cache": log.cache,
         "execution": log.execution,
+        "resources": log.resources,
         "notes": log.notes,
         "timings_seconds": log.timings,
     }
@@ -110,6 +111,10 @@ def render_markdown(data: dict[str, Any]) -> str:
     )
     if data.get("execution"):
         out += ["", f"Stage 1 (reading, cleaning, segmenting) ran on {data['execution']['where']}."]
+    if data.get("resources"):
+        out += ["", "## Language resources", "", "`topics:NAME` is a file shipped in the package; other files are the project's own.", ""]
+        out += markdown_rows(["setting", "file", "sha256"], [[key, entry["file"], entry["sha256"][:16]]
+                                                             for key, files in data["resources"].items() for entry in files])
     out += ["", "## Inputs and encodings", ""]
     out += markdown_rows(["file", "encoding", "lines", "speeches"],
                   [[e["source_file"], e["encoding"], e["n_lines"], e["n_speeches"]] for e in data["inputs"]])

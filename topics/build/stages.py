@@ -26,15 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..common.fileio import sha256_bytes, sha256_file
-from ..config import BuildConfig
+from ..common.fileio import sha256_bytes
+from ..config import RESOURCE_KEYS, BuildConfig
 from ..errors import InputFileError
-from . import metadata
+from ..resources import Resource, resolve_all
 from .boilerplate import load_rules, strip_boilerplate
 from .cache import BuildCache
 from .dedup import Sketch, shingles, sketch_shingles
 from .ingest import read_source
-from .metadata import infer_metadata
+from .metadata import infer_metadata, load_dated_events
 from .places import gazetteer_sha256
 from .records import FoundSpeech, Speech
 from .repair import load_repairs, repair_speech
@@ -43,7 +43,8 @@ from .tokenize import Tokenizer
 from .tokenstore import EncodedTokens, encode_lines, encode_segmented
 
 __all__ = ["CORPUS_WIDE_MODULES", "FileProcessor", "FileResult", "STAGE2_MODULES", "code_fingerprint",
-           "decode_result", "encode_result", "file_fingerprint", "process_file"]
+           "decode_result", "encode_result", "file_fingerprint", "language_resources", "make_tokenizer",
+           "process_file"]
 
 #: modules of topics.build that run once per corpus in stage 1, after the per-file stages
 CORPUS_WIDE_MODULES = frozenset({"pipeline", "log", "cache"})
@@ -136,12 +137,23 @@ def decode_result(blob: bytes) -> FileResult:
                       removals=header["removals"], repairs=header["repairs"], speeches=speeches)
 
 
-def file_fingerprint(config: BuildConfig, segmenter_fingerprint: str) -> str:
+def language_resources(config: BuildConfig) -> dict[str, list[Resource]]:
+    """The resource files the build reads, per setting (:mod:`topics.resources`: packaged or the project's)."""
+    return {key: resolve_all(getattr(config, key), key) for key in RESOURCE_KEYS}
+
+
+def make_tokenizer(config: BuildConfig, resources: dict[str, list[Resource]]) -> Tokenizer:
+    return Tokenizer([r.path for r in resources["userdict"]], [r.path for r in resources["stopwords"]],
+                     drop_single_chars=config.drop_single_chars)
+
+
+def file_fingerprint(config: BuildConfig, resources: dict[str, list[Resource]], segmenter_fingerprint: str) -> str:
     """Hash of everything that shapes a FileResult: the per-file code, rules, split mode, segmenter."""
     digest = hashlib.sha256()
     digest.update(code_fingerprint(CORPUS_WIDE_MODULES | STAGE2_MODULES).encode())
-    for path in (config.boilerplate, config.repairs, metadata.DATED_EVENTS):
-        digest.update(sha256_file(path).encode() if Path(path).is_file() else b"-")
+    for key in ("boilerplate", "repairs", "dated_events"):
+        for resource in resources[key]:
+            digest.update(f"{key}\0{resource.sha256()}\0".encode())
     digest.update(f"gazetteer\0{gazetteer_sha256()}\0".encode())
     digest.update(f"{config.split}\0{segmenter_fingerprint}".encode("utf-8"))
     return digest.hexdigest()
@@ -151,10 +163,12 @@ class FileProcessor:
     """Callable that turns ``(path, name)`` into a :class:`FileResult`; one per worker process."""
 
     def __init__(self, config: BuildConfig):
+        resources = language_resources(config)
         self.split = config.split
-        self.rules = load_rules(config.boilerplate)
-        self.repairs = load_repairs(config.repairs)
-        self.tokenizer = Tokenizer(config.userdict, config.stopwords, drop_single_chars=config.drop_single_chars)
+        self.rules = load_rules([r.path for r in resources["boilerplate"]])
+        self.repairs = load_repairs([r.path for r in resources["repairs"]])
+        self.events = load_dated_events([r.path for r in resources["dated_events"]])
+        self.tokenizer = make_tokenizer(config, resources)
         self.cache = BuildCache(config.cache_dir, readonly=True)
 
     def __call__(self, job: tuple[str, str]) -> FileResult:
@@ -183,7 +197,7 @@ class FileProcessor:
             result.repairs.extend(dataclasses.asdict(r) for r in applied)
             doc_id, text = f"{Path(source.name).stem}#{span.index}", fixed.text
             numbers = [line.number for line in fixed.lines]
-            meta = infer_metadata(fixed)
+            meta = infer_metadata(fixed, self.events)
             texts.append(text)
             shingled = shingles(text)
             speech = Speech(

@@ -26,7 +26,7 @@ What :meth:`Tokenizer.filter` drops, and why:
 
 Examples
 --------
->>> tok = Tokenizer("corpus/userdict.txt", ["corpus/stopwords/general.txt"])   # doctest: +SKIP
+>>> tok = Tokenizer("userdict.txt", ["stopwords.txt"])   # doctest: +SKIP
 >>> tok.tokenize("同志们：要进一步做好计划生育工作。")                                  # doctest: +SKIP
 ['做好', '计划生育', '工作']
 """
@@ -125,7 +125,8 @@ class Tokenizer:
 
     Parameters
     ----------
-    userdict : jieba user dictionary (``word [freq] [tag]`` per line, ``#`` comments), or None.
+    userdict : jieba user dictionaries (``word [freq] [tag]`` per line, ``#`` comments): a path, a
+        list of paths read in order, or None.
     stopwords : stopword files; their union is removed by :meth:`filter`.
     drop_single_chars : drop one-character tokens in :meth:`filter`.
 
@@ -141,16 +142,19 @@ class Tokenizer:
     worker process is cheap and the worker builds its own.
     """
 
-    def __init__(self, userdict: str | Path | None = None, stopwords: Sequence[str | Path] = (),
+    def __init__(self, userdict: str | Path | Sequence[str | Path] | None = None, stopwords: Sequence[str | Path] = (),
                  drop_single_chars: bool = True):
         if isinstance(stopwords, (str, Path)):  # a single path is an easy mistake
             stopwords = (stopwords,)
-        self.userdict = userdict
+        if isinstance(userdict, (str, Path)):
+            userdict = (userdict,)
+        self.userdict = tuple(userdict or ())
         self.stopwords = tuple(stopwords)
         self.drop_single_chars = drop_single_chars
         self.stopwords_ = load_stopwords(self.stopwords)
-        self._userdict_entries = load_userdict(userdict) if userdict is not None else []
-        self._userdict_bytes = Path(userdict).read_bytes() if userdict is not None else b""
+        # several dictionaries are read in order: a later entry re-weights an earlier one (jieba's add_word)
+        self._userdict_entries = [entry for path in self.userdict for entry in load_userdict(path)]
+        self._userdict_bytes = b"".join(Path(path).read_bytes() for path in self.userdict)
         self._segmenter: Segmenter | None = None
         self._keep: dict[str, bool] = {}
 

@@ -16,14 +16,38 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: the process's umask, read once: files and folders we create get the permissions the user's
+#: umask gives (mkstemp/mkdtemp alone would make them private: 0600/0700)
+UMASK = _umask()
+
+
+def temporary_file(folder: Path, prefix: str) -> Path:
+    """A new empty file in ``folder`` (hidden, ``.tmp``), with the permissions of an ordinary file."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~UMASK)
+    return Path(tmp)
+
+
+def temporary_folder(folder: Path, prefix: str) -> Path:
+    """A new empty folder in ``folder`` (hidden, ``.tmp``), with the permissions of an ordinary folder."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=folder))
+    os.chmod(tmp, 0o777 & ~UMASK)
+    return tmp
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path; on success rename it to ``path``; on error remove it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = temporary_file(path.parent, f".{path.name}.")
     try:
         yield tmp_path
         os.replace(tmp_path, path)
@@ -53,7 +77,7 @@ def staging_folder(target: str | Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    staging = temporary_folder(target.parent, f".{target.name}.")
     try:
         yield staging
         replace_folder(staging, target)

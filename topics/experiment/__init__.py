@@ -11,7 +11,8 @@ from ..config import ExperimentConfig
 from .reproduce import ReproduceResult, reproduce
 from .run import run_config, run_experiment, run_on_corpus
 from .runfolder import TABLES, RunResult, load_run
-from .settings import load_experiment_config
+from .project import init_project
+from .settings import inputs_available, load_experiment_config
 
-__all__ = ["TABLES", "ExperimentConfig", "ReproduceResult", "RunResult", "load_experiment_config", "load_run",
-           "reproduce", "run_config", "run_experiment", "run_on_corpus"]
+__all__ = ["TABLES", "ExperimentConfig", "ReproduceResult", "RunResult", "init_project", "inputs_available",
+           "load_experiment_config", "load_run", "reproduce", "run_config", "run_experiment", "run_on_corpus"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..common.fileio import UMASK
 from ..corpus import BuiltCorpus
 from ..errors import ReproductionError
 from .run import run_config
@@ -41,6 +43,7 @@ def reproduce(run_dir: str | Path, out: str | Path | None = None, corpus: BuiltC
     config = experiment_from_mapping(manifest["config"])
     if out is None:
         fresh = Path(tempfile.mkdtemp(prefix=f"{run_dir.name}-reproduce-", dir=run_dir.parent))
+        os.chmod(fresh, 0o777 & ~UMASK)
     else:
         fresh = Path(out)
         if fresh.exists() and any(fresh.iterdir()):

@@ -26,7 +26,9 @@ Example config::
 
 from __future__ import annotations
 
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +97,8 @@ def run_on_corpus(config: ExperimentConfig, corpus: BuiltCorpus, run_dir: str | 
     timings = dict(timings or {})
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    if corpus.n_units == 0:
-        raise TopicsError("the corpus has no modelling units — check the build report (all speeches empty or duplicates?)")
+    requested = config.model.k
+    config = _checked_against(config, corpus)
     workers = resolve_workers(config.run.workers if workers is None else workers)
     scheduler = config.run.scheduler if scheduler is None else scheduler
 
@@ -125,6 +127,38 @@ def run_on_corpus(config: ExperimentConfig, corpus: BuiltCorpus, run_dir: str | 
     timings["total"] = round(time.perf_counter() - started, 3)
     timings["per_fit_seconds"] = {f"k{k}_seed{s}": info["seconds"] for (k, s), info in sorted(fits.items())}
     where = plan(len(keys) - timings["fits_cached"], workers, scheduler)
-    execution = {"workers": workers, "scheduler": scheduler or None, "fits_ran_on": where.describe()}
+    execution = {"workers": workers, "scheduler": scheduler or None, "fits_ran_on": where.describe(),
+                 "k_skipped_too_few_units": [k for k in requested if k not in config.model.k]}
     write_manifest(run_dir, config, corpus, fits, selection, heldout, timings, versions(config.model.engine), execution)
     return run_dir
+
+
+def _checked_against(config: ExperimentConfig, corpus: BuiltCorpus) -> ExperimentConfig:
+    """Stop before fitting what the corpus cannot support; leave out the K it is too small for.
+
+    A K larger than the number of modelling units is skipped with a message (and recorded in the
+    manifest's config); a corpus without units or without vocabulary is an error naming the
+    setting to change.
+    """
+    where = f"{corpus.path}" if corpus.path is not None else "the corpus"
+    if corpus.n_units == 0:
+        raise TopicsError(f"{where}: no modelling units — every speech is empty or a duplicate; "
+                          "see the build report (report.md), or set corpus.exclude_duplicates = false")
+    if len(corpus.dictionary) == 0:
+        c = config.corpus
+        raise TopicsError(f"{where}: the vocabulary filters left no word (no_below = {c.no_below}, no_above = {c.no_above}, "
+                          f"keep_n = {c.keep_n or 'all'}, over {corpus.n_units} units) — lower corpus.no_below or raise "
+                          "corpus.no_above")
+    usable = tuple(k for k in config.model.k if k <= corpus.n_units)
+    skipped = [k for k in config.model.k if k not in usable]
+    if not usable:
+        raise TopicsError(f"{where}: {corpus.n_units} modelling unit(s) cannot support any K in model.k = "
+                          f"{list(config.model.k)} — use fewer topics, more documents, or corpus.unit = \"paragraph\"")
+    if skipped:
+        print(f"warning: K = {', '.join(map(str, skipped))} skipped: more topics than the corpus' "
+              f"{corpus.n_units} modelling units", file=sys.stderr)
+        if config.select.rule == "fixed" and config.select.k in skipped:
+            raise TopicsError(f"select.k = {config.select.k} is larger than the corpus' {corpus.n_units} modelling units "
+                              "— choose a smaller K")
+        config = replace(config, model=replace(config.model, k=usable))
+    return config

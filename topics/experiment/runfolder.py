@@ -2,9 +2,10 @@
 
 Contract (docs/ARCHITECTURE.md): ``manifest.json``, ``metrics.csv``, ``selection.json``,
 ``topics.csv``, ``doc_topics.csv``, ``topic_scores.csv``, ``models/k{K}_seed{S}/`` (the model's
-arrays, ``gamma.npy``, ``fit.json``, ``scores.json``). Every float in a table is written with a
-fixed format, so the same numbers give the same bytes; the manifest holds everything that may
-differ between two faithful reruns (timings, paths, host).
+arrays, ``gamma.npy``, ``fit.json``, ``scores.json``). With ``[model.seed_words]``, ``topics.csv``
+has a ``name`` column (the seeded topics' names, empty for the others). Every float in a table is
+written with a fixed format, so the same numbers give the same bytes; the manifest holds everything
+that may differ between two faithful reruns (timings, paths, host).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..corpus import BuiltCorpus, load_corpus
 from ..errors import ReproductionError, TopicsError
 from ..evaluate.word_scores import label_table, word_probabilities
 from ..models import TopicModel, engine
+from ..models.seed_words import seed_prior, seeded_topic_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from .sweep import FitOutput
@@ -135,6 +137,9 @@ def write_tables(run_dir: Path, corpus: BuiltCorpus, metrics: pd.DataFrame, topi
     phi = load_fit_model(run_dir, k, seed, config.model.engine).topic_word()
     topics = label_table(phi, words, word_probabilities(corpus.bow(), len(words)), n=ev.label_topn,
                          lam=ev.relevance_lambda, frex_weight=ev.frex_weight)
+    if config.model.seed_words:  # seeded topics keep their names (the column exists only then)
+        names = seeded_topic_names(config.model.seed_words)
+        topics.insert(1, "name", [names[t] if t < len(names) else "" for t in topics["topic"]])
     doc_topics = speech_proportions(unit_theta(load_fit_gamma(run_dir, k, seed)), corpus.units).reset_index()
     _write_csv(run_dir / "metrics.csv", metrics)
     _write_csv(run_dir / "topic_scores.csv", topic_scores)
@@ -160,10 +165,11 @@ def write_manifest(run_dir: Path, config: ExperimentConfig, corpus: BuiltCorpus,
             "path": None if corpus.path is None else str(Path(corpus.path).resolve()),
             "n_units": int(corpus.n_units), "n_speeches": int(corpus.units["doc_id"].nunique()),
             "vocabulary": len(corpus.dictionary),
-            "jieba_dictionary_sha256": resources.get("userdict"),
+            "jieba_dictionary_sha256": [entry["sha256"] for entry in resources.get("userdict", [])],
             "segmenter_fingerprint": corpus_manifest.get("segmenter_fingerprint"),
         },
         "versions": versions,
+        "engine": _engine_entry(config, words=[corpus.dictionary[i] for i in range(len(corpus.dictionary))]),
         "python": sys.version,
         "platform": platform.platform(),
         "git": _git_state(),
@@ -178,6 +184,18 @@ def write_manifest(run_dir: Path, config: ExperimentConfig, corpus: BuiltCorpus,
         "timings": timings,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     })
+
+
+def _engine_entry(config: ExperimentConfig, words: list[str]) -> dict[str, Any]:
+    """The engine and the settings it read; with seed words, the seeded topics and the seed words
+    not in the vocabulary."""
+    model = config.model
+    entry: dict[str, Any] = {"name": model.engine, "settings": model.fit_settings()}
+    if model.seed_words:
+        prior = seed_prior(model.seed_words, words, model.seed_weight)
+        entry["seeded_topics"] = list(prior.names)
+        entry["seed_words_not_in_vocabulary"] = {name: list(missing) for name, missing in prior.unknown.items()}
+    return entry
 
 
 def _git_state() -> dict[str, Any]:

@@ -11,27 +11,54 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..config import ExperimentConfig, check_choice, from_mapping, read_toml
+from ..config import ConfigError, ExperimentConfig, ModelConfig, anchor_experiment, check_choice, from_mapping, read_toml
 from ..errors import TopicsError
 from ..evaluate.coherence import MEASURES
 from ..models import ENGINES
 
-__all__ = ["experiment_from_mapping", "load_experiment_config"]
+__all__ = ["experiment_from_mapping", "inputs_available", "load_experiment_config"]
 
 
-def experiment_from_mapping(data: Mapping[str, Any]) -> ExperimentConfig:
-    """An :class:`ExperimentConfig` from a mapping (a TOML file's or a manifest's), fully checked."""
+def experiment_from_mapping(data: Mapping[str, Any], base: str | Path | None = None) -> ExperimentConfig:
+    """An :class:`ExperimentConfig` from a mapping (a TOML file's or a manifest's), fully checked.
+
+    ``base``: the folder relative paths are taken from (the TOML file's folder); a manifest's
+    config has absolute paths already.
+    """
     config = from_mapping(ExperimentConfig, data)
+    if base is not None:
+        config = anchor_experiment(config, base)
     check_choice("model.engine", config.model.engine, tuple(ENGINES))
+    _check_engine_settings(config.model)
     for i, measure in enumerate(config.evaluate.measures):
         check_choice(f"evaluate.measures[{i}]", measure, tuple(MEASURES))
     return config
 
 
+def _check_engine_settings(model: ModelConfig) -> None:
+    """Settings the chosen engine cannot honour fail here, naming the key and what to do."""
+    if model.engine == "tomotopy" and model.eta == "auto":
+        raise ConfigError("model.eta = 'auto' is not available with engine = 'tomotopy' (tomotopy keeps η fixed) "
+                          "— use 'symmetric' or a number")
+    if model.seed_words and model.eta == "auto":
+        raise ConfigError("model.eta = 'auto' cannot be combined with [model.seed_words] (seed words are a fixed "
+                          "prior) — use 'symmetric' or a number")
+
+
 def load_experiment_config(path: str | Path) -> ExperimentConfig:
-    """Read and check an experiment TOML file; errors name the file and the key."""
+    """Read and check an experiment TOML file; errors name the file and the key.
+
+    Paths in the file are relative to the file's folder, wherever the command runs.
+    """
     data = read_toml(path)
     try:
-        return experiment_from_mapping(data)
+        return experiment_from_mapping(data, base=Path(path).resolve().parent)
     except TopicsError as exc:
         raise type(exc)(f"{path}: {exc}") from None
+
+
+def inputs_available(path: str | Path) -> bool:
+    """True when every input folder or file of the experiment at ``path`` exists (notebooks use it
+    to skip an optional part whose data is not on this machine)."""
+    config = load_experiment_config(path)
+    return all(Path(raw).exists() for raw in config.corpus.raw)

@@ -7,7 +7,8 @@ the main process writes to the run folder (:mod:`topics.experiment.runfolder`): 
 fit is saved by writing a hidden temporary folder and renaming it, so a killed sweep leaves only
 complete fits behind and the next run resumes from them. A fit folder is reused when its
 ``fit.json`` carries the same cache key (a hash of the corpus content hash, engine and its
-version, model and held-out settings, K, seed and package versions).
+version, the settings that engine reads, seed words, held-out settings, K, seed and package
+versions).
 
 Scores (:mod:`topics.evaluate.scoring`) are cached beside each fit (``scores.json``), keyed by
 the fit's key and the scoring settings.
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks without ipywidgets
 
 from .. import __version__
 from ..common.fileio import sha256_json, write_json
@@ -73,9 +74,12 @@ def versions(engine_name: str = "gensim") -> dict[str, str]:
 
 
 def fit_key(corpus_hash: str, model: ModelConfig, split: dict[str, Any], k: int, seed: int) -> str:
-    """Cache key of one fit."""
-    return sha256_json({"corpus": corpus_hash, "engine": model.engine, "model": model.fit_settings(),
-                        "split": split, "k": k, "seed": seed, "versions": versions(model.engine)})
+    """Cache key of one fit: the settings the engine reads (not the others), and the seed words when set."""
+    parts = {"corpus": corpus_hash, "engine": model.engine, "model": model.fit_settings(),
+             "split": split, "k": k, "seed": seed, "versions": versions(model.engine)}
+    if model.seed_words:  # absent otherwise, so keys made before seed words existed stay valid
+        parts["seed_words"] = model.seed_settings()
+    return sha256_json(parts)
 
 
 def fit_one(data: SweepData, k: int, seed: int, config: ModelConfig) -> FitOutput:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from .base import Bow, TopicModel
 from .gensim_lda import GensimLda
+from .tomotopy_lda import TomotopyLda
 
 #: ``[model] engine`` name → engine class
-ENGINES: dict[str, type[TopicModel]] = {GensimLda.engine: GensimLda}
+ENGINES: dict[str, type[TopicModel]] = {GensimLda.engine: GensimLda, TomotopyLda.engine: TomotopyLda}
 
 
 def engine(name: str) -> type[TopicModel]:
@@ -21,4 +22,4 @@ def engine(name: str) -> type[TopicModel]:
         raise KeyError(f"unknown topic-model engine {name!r}; registered: {', '.join(ENGINES)}") from None
 
 
-__all__ = ["Bow", "ENGINES", "GensimLda", "TopicModel", "engine"]
+__all__ = ["Bow", "ENGINES", "GensimLda", "TomotopyLda", "TopicModel", "engine"]

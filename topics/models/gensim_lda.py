@@ -29,6 +29,7 @@ from scipy.special import gammaln, logsumexp
 from threadpoolctl import threadpool_limits
 
 from .base import Bow, TopicModel
+from .seed_words import resolved_eta, seed_prior
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ModelConfig
@@ -71,11 +72,35 @@ class GensimLda(TopicModel):
         >>> GensimLda.fit(bow, ["人口", "计划生育", "扶贫", "产业"], k=2, seed=1, config=ModelConfig(passes=5)).k
         2
         """
+        settings = config.fit_settings(cls.engine)
+        if config.seed_words:
+            return cls._fit_seeded(bow, vocabulary, k, seed, config, settings)
         with _single_threaded():
             lda = LdaModel(
                 corpus=list(bow), id2word=dict(enumerate(vocabulary)), num_topics=k, random_state=seed,
-                eval_every=None, dtype=np.float64, **config.fit_settings(),
+                eval_every=None, dtype=np.float64, **settings,
             )
+        return cls(lda)
+
+    @classmethod
+    def _fit_seeded(cls, bow: Bow, vocabulary: Sequence[str], k: int, seed: int, config: "ModelConfig",
+                    settings: dict) -> "GensimLda":
+        """A fit with seed words: η is the K × V matrix of :mod:`.seed_words`, and it shapes the first E-step.
+
+        gensim starts its first E-step from the random statistics alone (``exp(E[log β])`` of the
+        Gamma draws, without η), and after one M-step the data's counts dwarf a prior of a few
+        pseudo-counts, so a seed prior would barely steer anything. Starting from
+        ``λ₀ = η + the same random draws``, the variational counterpart of the Gibbs sampler's
+        start (whose first assignments follow the prior), lets the seed words pull their topic
+        together; afterwards the fit is gensim's own ``update``.
+        """
+        prior = seed_prior(config.seed_words, vocabulary, config.seed_weight)
+        settings = {**settings, "eta": prior.eta(k, len(vocabulary), resolved_eta(config.eta, k))}
+        with _single_threaded():
+            lda = LdaModel(id2word=dict(enumerate(vocabulary)), num_topics=k, random_state=seed,
+                           eval_every=None, dtype=np.float64, **settings)
+            lda.expElogbeta = np.exp(dirichlet_expectation(lda.state.get_lambda()))
+            lda.update(list(bow), chunks_as_numpy=False)
         return cls(lda)
 
     @property

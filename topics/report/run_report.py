@@ -30,6 +30,7 @@ from ..analysis import audit
 from ..common.fileio import write_text
 from ..common.tables import markdown_table
 from ..corpus import BuiltCorpus
+from ..models.seed_words import TOP_N as SEED_TOP_N, seed_word_table
 from ..viz.figures import make_all_figures
 from ..viz.ldavis import save_run_html
 from .tables import (effect_table, format_metrics_by_k, metrics_by_k, passages_table, prevalence_table,
@@ -48,6 +49,10 @@ FIGURES = {
 }
 
 
+#: how the report names each engine of ``[model] engine``
+ENGINE_NAMES = {"gensim": "gensim LdaModel (variational Bayes)", "tomotopy": "tomotopy LDAModel (collapsed Gibbs sampling)"}
+
+
 def _config_lines(run) -> list[str]:
     config = run.config
     corpus, model, ev = config.corpus, config.model, config.evaluate
@@ -59,9 +64,10 @@ def _config_lines(run) -> list[str]:
         + f", duplicates {'excluded' if corpus.exclude_duplicates else 'kept'}"
         + f", vocabulary filter no_below = {corpus.no_below}, no_above = {corpus.no_above})",
         f"- corpus content hash: `{run.corpus.content_hash}`",
-        f"- model: gensim LdaModel, K ∈ {{{', '.join(map(str, model.k))}}} × seeds {{{', '.join(map(str, model.seeds))}}}"
-        f" = {len(model.k) * len(model.seeds)} fits; passes = {model.passes}, iterations = {model.iterations},"
-        f" alpha = {model.alpha}, eta = {model.eta}",
+        f"- model: {ENGINE_NAMES.get(model.engine, model.engine)}, K ∈ {{{', '.join(map(str, model.k))}}} × seeds"
+        f" {{{', '.join(map(str, model.seeds))}}} = {len(model.k) * len(model.seeds)} fits; "
+        + ", ".join(f"{key} = {value}" for key, value in model.fit_settings().items())
+        + (f"; seed words for {len(model.seed_words)} topic(s), weight {model.seed_weight}" if model.seed_words else ""),
         f"- evaluation: coherence {', '.join(ev.measures)} averaged over top {', '.join(map(str, ev.topn))} words;"
         f" diversity of the top {ev.diversity_topn}; held-out perplexity on {ev.heldout_fraction:.0%} of the units"
         f" (whole speeches, seed {ev.heldout_seed}); stability = matched top-{ev.stability_topn} Jaccard across seeds",
@@ -147,6 +153,7 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
                                                  "frex": "by FREX"})
     table["label"] = table["topic"].map(labels)
     out += [""] + markdown_table(table)
+    out += _seed_word_section(run)
     out += figure("top_words")
 
     out += ["", "## Corpus", ""] + _corpus_section(run.corpus)
@@ -187,6 +194,26 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
     if ldavis:
         out.append(f"- [{ldavis}]({ldavis}): interactive topic map")
     return "\n".join(out) + "\n"
+
+
+def _seed_word_section(run) -> list[str]:
+    """Per seeded topic: how many of its seed words are among its top words, and where the others went."""
+    seed_words = run.config.model.seed_words
+    if not seed_words:
+        return []
+    vocabulary = [run.corpus.dictionary[i] for i in range(len(run.corpus.dictionary))]
+    table = seed_word_table(run.topic_word, vocabulary, seed_words, topn=SEED_TOP_N)
+    out = ["", "### Seed words", "",
+           f"Seeded topics (`[model.seed_words]`, prior weight {run.config.model.seed_weight} for a seed word in its "
+           f"own topic): how many seed words are among the topic's top {SEED_TOP_N} words by probability; seed words "
+           "the data pulled elsewhere (to the topic in which the word is most probable); seed words that stayed "
+           "but fell below the top words; seed words not in the vocabulary (removed by the build's filters or "
+           "absent from the corpus), which had no effect.", ""]
+    table["in_top"] = [f"{row.in_top} of {row.seeds}" for row in table.itertuples()]
+    table = table.drop(columns="seeds").rename(columns={
+        "in_top": f"in top {SEED_TOP_N}", "top_seeds": "seeds in the top words", "elsewhere": "pulled elsewhere",
+        "not_in_top": "below the top words", "unknown": "not in the vocabulary"})
+    return out + markdown_table(table)
 
 
 def _corpus_section(corpus: BuiltCorpus) -> list[str]:

@@ -327,20 +327,27 @@ def make_all_figures(run, out_dir: str | Path, n_boot: int = 1000, n_sims: int =
     """Draw and save every figure of a run into ``out_dir``; return ``{name: png path}``.
 
     Each PNG has an SVG beside it. ``n_boot``, ``n_sims`` and ``random_state`` are passed to
-    the bootstrap and the effect estimate, so the figures are reproducible.
+    the bootstrap and the effect estimate, so the figures are reproducible. A figure that the run
+    cannot support is left out (the report says why): the effect of year needs a regression with
+    a usable year; speech similarity needs two speeches.
     """
     out_dir = Path(out_dir)
     labels = analysis.topic_labels(run.topics)
     speeches = analysis.speech_topics_run(run)
-    effect = analysis.estimate_effect_run(run, n_sims=n_sims, random_state=random_state)
-    distances = analysis.speech_distances_run(run)
     figures = {
         "model_selection": plot_model_selection(run.metrics, run.selection),
         "top_words": plot_top_words(run.topics, labels=labels),
         "speech_topics": plot_speech_topics(speeches, labels=labels),
         "prevalence_by_year": plot_prevalence(
             analysis.topic_prevalence_run(run, n_boot=n_boot, random_state=random_state), labels=labels),
-        "effect_of_year": plot_effect(effect.table, labels=labels),
-        "speech_similarity": plot_similarity(distances, analysis.cluster_speeches(distances), speeches),
     }
+    try:
+        effect = analysis.estimate_effect_run(run, n_sims=n_sims, random_state=random_state)
+    except ValueError:  # too few speeches for any regression
+        effect = None
+    if effect is not None and "year" in effect.terms:
+        figures["effect_of_year"] = plot_effect(effect.table, labels=labels)
+    if len(speeches) >= 2:
+        distances = analysis.speech_distances_run(run)
+        figures["speech_similarity"] = plot_similarity(distances, analysis.cluster_speeches(distances), speeches)
     return {name: save_figure(fig, out_dir / name)["png"] for name, fig in figures.items()}
