@@ -100,12 +100,34 @@ def test_ellipsis_line_not_repeated_is_kept(rules):
     assert removals == [] and len(lines) == 2
 
 
-def test_glued_page_digit_cut_only_inside_a_broken_sentence(rules):
+@pytest.fixture(scope="module")
+def is_word():
+    from topics.build.tokenize import Tokenizer
+
+    return Tokenizer(RULES_PATH.parent / "userdict.txt").is_word
+
+
+def test_glued_page_digit_cut_only_inside_a_broken_word(rules, is_word):
     text = "参加培训的有各乡镇分管领导、PIS人\n1员，村支书或主任。\n5月份，全市开展了预警。"
-    lines, removals = strip(text, rules)
-    assert lines[1].text == "员，村支书或主任。" and lines[1].start == 1
+    lines, removals = strip_boilerplate(Src("t.txt", text), rules, is_word)
+    assert lines[1].text == "员，村支书或主任。" and lines[1].start == 1  # 人 + 员: the page broke 人员
     assert lines[2].text.startswith("5月份")
     assert [(r.line, r.text) for r in removals] == [(2, "1")]
+
+
+@pytest.mark.parametrize("text", [
+    "这条高速公路全长\n679公里是全省最长的一条",      # a sentence that starts with a number
+    "县电视台拍摄了\n30集电视剧《幸福家庭》",
+    "今年全县新增\n12所人口学校",
+])
+def test_a_number_that_starts_a_sentence_is_kept(rules, is_word, text):
+    lines, removals = strip_boilerplate(Src("t.txt", text), rules, is_word)
+    assert removals == [] and lines[1].text == text.split("\n")[1]
+
+
+def test_without_a_dictionary_no_page_number_is_cut(rules):
+    lines, removals = strip("参加培训的有各乡镇分管领导、PIS人\n1员，村支书或主任。", rules)
+    assert removals == [] and lines[1].text.startswith("1员")
 
 
 def test_blank_lines_are_kept_and_numbers_refer_to_raw_file(rules):

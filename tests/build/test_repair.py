@@ -8,7 +8,7 @@ import pytest
 
 from topics.build.boilerplate import Line
 from topics.errors import InputFileError
-from topics.build.repair import MARKER_RE, MARKERS, Repair, is_spun, load_repairs, repair_speech
+from topics.build.repair import MARKER_RE, MARKERS, Repair, is_spun, load_repairs, repair_speech, repair_text
 from topics.build.speeches import SpeechSpan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,3 +188,28 @@ def test_user_rules_extend_the_behaviour(tmp_path):
     fixed, repairs = repair_speech(make_speech(["全心全意效劳群众"]), mine)
     assert fixed.text == "全心全意服务群众"
     assert repairs == [Repair("t.txt", 1, "spinner", "s", "效劳", "服务", 1, "全心全意效劳群众", "全心全意服务群众")]
+
+
+@pytest.mark.parametrize("text", [
+    "这是一项长期的工作——人口工作关系千家万户",
+    "我们要记住——同志们，责任重于泰山",
+    "做好X射线检查和X光透视的防护工作",
+    "X型血和X染色体的知识讲座",
+    "**同志们**：今天我们召开全县计划生育工作会议。",
+    "要抓好**重点工作**，落实责任",
+])
+def test_ordinary_typography_is_not_a_placeholder(rules, text):
+    repaired, changes = repair_text(text, rules)
+    assert repaired == text and changes == [], changes
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("二是请——个乡镇的主要负责同志发言", "二是请⟦BLANK⟧个乡镇的主要负责同志发言"),
+    ("xx县人口与计划生育工作", "⟦ANON⟧县人口与计划生育工作"),
+    ("有x个乡镇召开全乡计生工作专题会", "有⟦ANON⟧个乡镇召开全乡计生工作专题会"),
+    ("认真按照《**县创建市级人口计生基层基", "认真按照《⟦ANON⟧县创建市级人口计生基层基"),
+    ("**县**乡的工作", "⟦ANON⟧县⟦ANON⟧乡的工作"),
+    ("深入贯彻落实党的xx大精神", "深入贯彻落实党的⟦ANON⟧大精神"),
+])
+def test_placeholders_are_still_found(rules, text, expected):
+    assert repair_text(text, rules)[0] == expected

@@ -11,7 +11,8 @@ and tried line by line only if it can apply somewhere):
   ``inline`` rules cut matches out of a line. Users extend the file, not the code.
 * context rules in code, because a regular expression cannot see the neighbouring lines:
   a *teaser* line that ends in ``...`` and repeats the text that follows it, and a page number
-  glued to the start of a line that continues a word broken at the previous line's end.
+  glued to the start of a line that continues a word broken at the previous line's end (checked
+  against the jieba dictionary, so that a sentence starting with a number keeps it).
 
 Examples
 --------
@@ -149,13 +150,16 @@ def _load_rule_file(path: Path) -> list[Rule]:
     return rules
 
 
-def strip_boilerplate(source: _Source, rules: Iterable[Rule]) -> tuple[list[Line], list[Removal]]:
+def strip_boilerplate(source: _Source, rules: Iterable[Rule], is_word: Callable[[str], bool] | None = None
+                      ) -> tuple[list[Line], list[Removal]]:
     """Drop boilerplate lines and cut inline debris from ``source``.
 
     Parameters
     ----------
     source : a :class:`topics.build.ingest.SourceText` (only ``name`` and ``text`` are used).
     rules : data rules from :func:`load_rules`.
+    is_word : is a string a dictionary word (jieba's)? Needed to tell a page number glued into a
+        broken word from a sentence that starts with a number; None: page numbers are not cut.
 
     Returns
     -------
@@ -183,7 +187,7 @@ def strip_boilerplate(source: _Source, rules: Iterable[Rule]) -> tuple[list[Line
         else:
             lines.append(Line(number, raw, 0, len(raw)))
     lines, teasers = _drop_teasers(source.name, lines)
-    lines, glued = _cut_glued_page_numbers(source.name, lines)
+    lines, glued = _cut_glued_page_numbers(source.name, lines, is_word)
     removals = sorted(removals + teasers + glued, key=lambda r: (r.line, r.start))
     return lines, removals
 
@@ -264,23 +268,28 @@ def _shared_prefix_ratio(probe: str, following: str) -> float:
     return same / len(probe)
 
 
-def _cut_glued_page_numbers(name: str, lines: list[Line]) -> tuple[list[Line], list[Removal]]:
-    """Cut a page number glued to the start of a line that continues a broken sentence.
+def _cut_glued_page_numbers(name: str, lines: list[Line], is_word: Callable[[str], bool] | None
+                            ) -> tuple[list[Line], list[Removal]]:
+    """Cut a page number glued to the start of a line that continues a word broken at the page end.
 
     When a page break falls inside a word, the extracted text reads ``…PIS人`` / ``1员，…``:
-    the previous line stops without punctuation and the next starts with the page digits.
-    The digits are cut only when that is the sole explanation: the previous non-blank line ends
-    mid-sentence and the digits are not followed by a counter or unit (``5月份``, ``3个``).
+    the previous line stops mid-word and the next starts with the page digits. The digits are cut
+    only when that is the sole explanation: the previous non-blank line ends mid-sentence, the
+    digits are not followed by a counter or unit (``5月份``, ``3个``), and the characters on
+    both sides of them join into a dictionary word (``人`` + ``员`` = 人员). A sentence that starts
+    with a number (``679公里是…``, ``30集电视剧``) joins into no word with the line before and keeps
+    its number. Without a dictionary (``is_word`` None) nothing is cut.
     """
     out: list[Line] = []
     removals: list[Removal] = []
     previous: Line | None = None
     for line in lines:
         match = _LEADING_DIGITS.match(line.text)
-        if (match and previous is not None and previous.text.strip()
+        if (match and is_word is not None and previous is not None and previous.text.strip()
                 and previous.text.rstrip()[-1] not in _SENTENCE_END
                 and not previous.text.rstrip()[-1].isdigit()
-                and line.text[match.end()] not in _COUNTERS):
+                and line.text[match.end()] not in _COUNTERS
+                and _joins_a_word(previous.text.rstrip(), line.text[match.end():], is_word)):
             cut = match.end()
             removals.append(Removal(name, line.number, line.start, line.start + cut,
                                     line.text[:cut], GLUED_PAGE_NUMBER))
@@ -289,3 +298,13 @@ def _cut_glued_page_numbers(name: str, lines: list[Line]) -> tuple[list[Line], l
         if line.text.strip():
             previous = line
     return out, removals
+
+
+def _joins_a_word(before: str, after: str, is_word: Callable[[str], bool]) -> bool:
+    """Does a dictionary word of 2–4 characters span the join of ``before`` and ``after``?"""
+    for left in range(1, 4):
+        for right in range(1, 4):
+            if left + right <= 4 and len(before) >= left and len(after) >= right \
+                    and is_word(before[-left:] + after[:right]):
+                return True
+    return False

@@ -79,6 +79,10 @@ class Segmenter:
         if missing_total > 0:
             self.rust.add_word(_NEVER_MATCHES, missing_total, None)
 
+    def is_word(self, word: str) -> bool:
+        """Is ``word`` in jieba's dictionary (with the user dictionary) with a positive frequency?"""
+        return self.python.FREQ.get(word, 0) > 0
+
     def cut(self, text: str) -> list[str]:
         """``list(jieba.Tokenizer.cut(text, cut_all=False, HMM=True))`` for this dictionary."""
         if self.python_only:

@@ -188,7 +188,7 @@ class FileProcessor:
         except InputFileError as exc:
             return FileResult(name=name, skipped=(exc.problem, exc.advice))
         result = FileResult(name=name, encoding=source.encoding, n_lines=len(source.lines()))
-        lines, removals = strip_boilerplate(source, self.rules)
+        lines, removals = strip_boilerplate(source, self.rules, self.tokenizer.is_word)
         result.removals = [{"source_file": r.source_file, "line": r.line, "start": r.start, "end": r.end,
                             "rule": r.rule, "text": r.text} for r in removals]
         found, texts = [], []

@@ -175,6 +175,10 @@ class Tokenizer:
             self._segmenter = Segmenter(self._userdict_entries)
         return self._segmenter
 
+    def is_word(self, word: str) -> bool:
+        """Is ``word`` a word of the segmenter's dictionary (jieba's, with the user dictionary)?"""
+        return self._engine().is_word(word)
+
     def cut(self, text: str) -> list[str]:
         """Raw precise-mode tokens (HMM on); whitespace dropped; markers removed before jieba."""
         engine = self._engine()
