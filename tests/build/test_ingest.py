@@ -124,13 +124,13 @@ def test_corrupt_docx_is_skipped_with_a_reason(tmp_path):
 
 
 def test_discover_recurses_sorts_and_ignores_other_suffixes(tmp_path):
-    for name in ["b.txt", "a.md", "sub/c.docx", "sub/z.pdf", "notes.csv", ".hidden.txt", "sub/~$lock.docx"]:
+    for name in ["b.txt", "a.md", "sub/c.docx", "sub/z.pdf", "sub/p.htm", "notes.csv", ".hidden.txt", "sub/~$lock.docx"]:
         write(tmp_path / name, b"x")
     found = discover(tmp_path)
-    assert [name for _, name in found] == ["a.md", "b.txt", "sub/c.docx"]
+    assert [name for _, name in found] == ["a.md", "b.txt", "sub/c.docx", "sub/p.htm", "sub/z.pdf"]
     assert all(path.is_file() for path, _ in found)
-    assert supported_suffixes() == (".txt", ".md", ".docx")
-    assert {READERS[s].name for s in supported_suffixes()} == {"text", "Word"}
+    assert supported_suffixes() == (".txt", ".md", ".docx", ".html", ".htm", ".pdf")
+    assert {READERS[s].name for s in supported_suffixes()} == {"text", "Word", "web page", "PDF"}
 
 
 def test_discover_names_a_file_given_directly_by_its_name(tmp_path):
@@ -196,3 +196,81 @@ def test_a_folders_readme_is_not_a_document(tmp_path):
     assert [name for _, name in discover([tmp_path])] == ["speech.txt"]
     # named directly, it is read
     assert [name for _, name in discover([tmp_path / "README.md"])] == ["README.md"]
+
+
+def test_every_file_in_a_folder_is_accounted_for(tmp_path):
+    from topics.build.ingest import survey
+
+    for name in ["good.txt", "README.md", ".hidden.txt", "~$lock.docx", "old.doc", "table.xls", "sub/deep.md",
+                 ".git/config"]:
+        write(tmp_path / name, SIMPLIFIED.encode("utf-8"))
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    result = survey(tmp_path)
+    assert [name for _, name in result.found] == ["good.txt", "sub/deep.md"]
+    skipped = {item.name: (item.problem, item.reason) for item in result.skipped}
+    assert set(skipped) == {".git/", ".hidden.txt", "README.md", "broken.txt", "old.doc", "table.xls", "~$lock.docx"}
+    assert skipped["broken.txt"][0] and "broken link" in skipped["broken.txt"][1]
+    assert skipped["old.doc"] == (True, ".doc files cannot be read — open it in Word or LibreOffice and save it as .docx")
+    assert skipped["table.xls"][0] and "unsupported file type '.xls'" in skipped["table.xls"][1]
+    assert not skipped["README.md"][0] and "documentation" in skipped["README.md"][1]
+    assert not skipped[".hidden.txt"][0] and not skipped["~$lock.docx"][0] and not skipped[".git/"][0]
+
+
+def test_a_doc_file_named_directly_is_refused_with_what_to_do(tmp_path):
+    path = write(tmp_path / "old.doc", b"\xd0\xcf\x11\xe0 binary")
+    with pytest.raises(InputFileError, match=r"old\.doc: \.doc files cannot be read — open it in Word or LibreOffice"):
+        discover(path)
+
+
+WEB_PAGE = """<html><head><meta charset="gb2312"><title>讲话</title></head><body>
+<nav><ul><li><a href="/">首页</a></li><li><a href="/news">新闻中心</a></li><li><a href="/l">领导讲话</a></li></ul></nav>
+<article><h1>在全县人口和计划生育工作会议上的讲话</h1><p>同志们：</p>{body}<p>谢谢大家！</p></article>
+<aside><h3>相关文章</h3><ul><li><a href="/a">在全市工作会议上的讲话</a></li></ul></aside>
+<footer>版权所有 © 某某网 备案号 京ICP备12345号</footer></body></html>"""
+PARAGRAPH = "全县上下认真贯彻落实中央和省市关于人口和计划生育工作的决策部署，稳定低生育水平，统筹解决人口问题。"
+
+
+def test_html_page_main_text_one_line_per_paragraph(tmp_path):
+    body = "".join(f"<p>第{i}段：{PARAGRAPH}</p>" for i in range(6))
+    path = write(tmp_path / "page.html", WEB_PAGE.format(body=body).encode("gb18030"))
+    source = read_source(path)
+    assert source.encoding == "html"
+    lines = source.lines()
+    assert lines[:2] == ["在全县人口和计划生育工作会议上的讲话", "同志们："] and lines[-1] == "谢谢大家！"
+    assert "首页" not in source.text and "备案号" not in source.text and "相关文章" not in source.text
+
+
+def test_html_without_main_text_is_refused(tmp_path):
+    path = write(tmp_path / "empty.htm", b"<html><head><title>t</title></head><body><div> </div></body></html>")
+    with pytest.raises(InputFileError, match=r"empty\.htm: no main text found in the web page — "):
+        read_source(path)
+
+
+def _pdf(path, lines=(), image=False):
+    import matplotlib
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from topics.viz.fonts import use_chinese_font
+
+    use_chinese_font()
+    fig = Figure(figsize=(8.27, 11.7))
+    for i, line in enumerate(lines):
+        fig.text(0.08, 0.92 - 0.04 * i, line, fontsize=11)
+    if image:
+        fig.figimage(np.random.default_rng(0).random((200, 200)))
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(path, format="pdf")
+    return path
+
+
+def test_pdf_text_layer_is_read(tmp_path):
+    lines = ["在全县人口和计划生育工作会议上的讲话", "同志们：", PARAGRAPH]
+    source = read_source(_pdf(tmp_path / "speech.pdf", lines))
+    assert source.encoding == "pdf" and source.lines() == lines
+
+
+def test_pdf_without_text_layer_is_refused(tmp_path):
+    path = _pdf(tmp_path / "scan.pdf", image=True)
+    with pytest.raises(InputFileError, match=r"scan\.pdf: the PDF has no text layer .* — run OCR on it first"):
+        read_source(path)

@@ -6,12 +6,13 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from topics.build import build_corpus
 from topics.config import BuildConfig
 from topics.corpus import SPEECH_COLUMNS, load_corpus
-from topics.errors import TopicsError
+from topics.errors import InputFileError, TopicsError
 
 from conftest import RAW
 
@@ -215,3 +216,58 @@ def test_unchanged_inputs_are_not_hashed_again_but_a_changed_file_is(tmp_path, m
     second = build_corpus(config, progress=False)
     assert [Path(p).name for p in hashed] == [changed.name]
     assert second.content_hash != first.content_hash
+
+
+def _speech_file(folder: Path, name: str, source: Path | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    target.write_bytes((source or sorted(RAW.iterdir())[1]).read_bytes())
+    return target
+
+
+def test_every_input_file_is_in_the_build_report(tmp_path):
+    raw = tmp_path / "raw"
+    _speech_file(raw, "a.txt")
+    (raw / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 word 97")
+    (raw / "gone.txt").symlink_to(raw / "missing.txt")
+    (raw / "README.md").write_text("# about this folder\n", encoding="utf-8")
+    corpus = build_corpus(BuildConfig(raw=(str(raw),), out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache")),
+                          progress=False)
+    report = json.loads((corpus.path / "report.json").read_text(encoding="utf-8"))
+    skipped = {entry["source_file"]: entry for entry in report["skipped"]}
+    assert set(skipped) == {"old.doc", "gone.txt", "README.md"}
+    assert skipped["old.doc"]["problem"] and "save it as .docx" in skipped["old.doc"]["reason"]
+    assert skipped["gone.txt"]["problem"] and "broken link" in skipped["gone.txt"]["reason"]
+    assert not skipped["README.md"]["problem"]
+    assert "gone.txt" in (corpus.path / "report.md").read_text(encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"gone\.txt: broken link"):
+        build_corpus(BuildConfig(raw=(str(raw),), out=str(tmp_path / "strict"), cache_dir=str(tmp_path / "cache"),
+                                 strict=True), progress=False)
+
+
+def test_same_bytes_under_another_name_report_their_own_name(tmp_path):
+    cache = str(tmp_path / "cache")
+    first = build_corpus(BuildConfig(raw=(str(_speech_file(tmp_path / "one", "a.txt").parent),),
+                                     out=str(tmp_path / "c1"), cache_dir=cache), progress=False)
+    second = build_corpus(BuildConfig(raw=(str(_speech_file(tmp_path / "two", "b.txt").parent),),
+                                      out=str(tmp_path / "c2"), cache_dir=cache), progress=False)
+    assert set(first.speeches["source_file"]) == {"a.txt"}
+    assert set(second.speeches["source_file"]) == {"b.txt"}
+    assert all(doc_id.startswith("b#") for doc_id in second.speeches["doc_id"])
+    texts = (second.path / "texts.jsonl").read_text(encoding="utf-8")
+    assert '"doc_id": "b#0"' in texts and '"a#' not in texts
+
+
+def test_identical_files_in_one_folder_are_two_documents_one_a_duplicate(tmp_path):
+    raw = tmp_path / "raw"
+    source = sorted(RAW.iterdir())[4]
+    _speech_file(raw, "x.txt", source)
+    _speech_file(raw, "y.txt", source)
+    _speech_file(raw / "sub", "x.txt", source)  # same stem in a sub-folder: its own doc_id
+    corpus = build_corpus(BuildConfig(raw=(str(raw),), out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"),
+                                      split="none"), progress=False)
+    rows = corpus.speeches.set_index("doc_id")
+    assert list(rows.index) == ["sub/x#0", "x#0", "y#0"]
+    assert pd.isna(rows.loc["sub/x#0", "duplicate_of"])
+    assert rows.loc["x#0", "duplicate_of"] == "sub/x#0" and rows.loc["y#0", "duplicate_of"] == "sub/x#0"
+    assert int(rows["in_model"].sum()) == 1

@@ -25,7 +25,7 @@ from ..common.fileio import sha256_bytes
 from ..errors import InputFileError
 from .readers import READERS, reader_for, supported_suffixes
 
-__all__ = ["SourceText", "discover", "read_source"]
+__all__ = ["SkippedInput", "SourceText", "Survey", "discover", "read_source", "survey"]
 
 
 @dataclass(frozen=True)
@@ -57,68 +57,101 @@ class SourceText:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SkippedInput:
+    """A file found in an input folder and not read, with the reason (listed in the build report).
+
+    ``problem`` is False for what is left out on purpose (hidden files, a folder's README, Word's
+    lock files) and True for a file that should have been a document but cannot be read (an
+    unsupported type, a broken link): ``--strict`` makes those errors.
+    """
+
+    name: str
+    path: Path
+    reason: str
+    problem: bool
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Every file under the input paths: the ones to read, and the ones skipped with a reason."""
+
+    found: list[tuple[Path, str]]
+    skipped: list[SkippedInput]
+
+
 def discover(paths: str | Path | Iterable[str | Path]) -> list[tuple[Path, str]]:
-    """List the input files under ``paths`` as ``(path, name)`` pairs.
+    """The input files to read under ``paths``, as ``(path, name)`` pairs (see :func:`survey`)."""
+    return survey(paths).found
+
+
+def survey(paths: str | Path | Iterable[str | Path]) -> Survey:
+    """Account for every file under ``paths``: the ones to read, and the others with the reason.
 
     Parameters
     ----------
-    paths : a file or folder, or several. Folders are searched recursively; inside a folder,
-        files without a registered reader (:data:`topics.build.readers.READERS`), hidden files (``.name``) and
-        Word lock files (``~$name.docx``) are ignored. A file named directly must have a
-        supported suffix.
+    paths : a file or folder, or several. Folders are searched recursively. Inside a folder a file
+        is read when a reader is registered for its suffix (:data:`topics.build.readers.READERS`);
+        hidden files and folders, Word lock files (``~$name.docx``) and the folder's own
+        documentation (README, LICENSE, …) are skipped on purpose; files of other types, broken
+        links and special files are skipped as problems. A file named directly must be readable.
 
     Returns
     -------
-    ``(path, name)`` pairs: folders in the order given, files inside a folder sorted by name.
-    ``name`` is the path relative to the folder given (posix separators), or the file name for a
-    file given directly. A file reached twice is listed once.
+    :class:`Survey`: ``found`` pairs ``(path, name)`` — folders in the order given, files inside a
+    folder sorted by name; ``name`` is the path relative to the folder given (posix separators),
+    or the file name for a file given directly; a file reached twice is listed once.
 
     Raises
     ------
     InputFileError
-        A path does not exist, or a file named directly has an unsupported suffix.
+        A path does not exist, or a file named directly cannot be read (unsupported type).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     found: list[tuple[Path, str]] = []
+    skipped: list[SkippedInput] = []
     seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is listed once
     for given in map(Path, paths):
         if given.is_dir():
-            candidates = _files_in_folder(given)
+            candidates, left_out = _files_in_folder(given)
+            skipped.extend(left_out)
         elif given.is_file():
-            if reader_for(given) is None:
-                raise InputFileError(
-                    given,
-                    f"unsupported file type {given.suffix or '(no suffix)'!r}",
-                    f"give {_suffix_list()} files, or a folder holding them",
-                )
+            reason = _unreadable_type(given.name)
+            if reason is not None:
+                raise InputFileError(given, reason[0], reason[1])
             candidates = [(given, given.name)]
         else:
-            raise InputFileError(given, "no such file or folder", "check the path (corpus.raw in the config)")
+            problem = "a broken link" if given.is_symlink() else "no such file or folder"
+            raise InputFileError(given, problem, "check the path (corpus.raw in the config)")
         for path, name in candidates:
             info = os.stat(path)
             key = (info.st_dev, info.st_ino)
             if key not in seen:
                 seen.add(key)
                 found.append((path, name))
-    return found
+    return Survey(found, skipped)
 
 
-def _files_in_folder(folder: Path) -> list[tuple[Path, str]]:
-    """The candidate files under ``folder`` (see :func:`_is_candidate`), sorted by relative name."""
-    candidates = []
+def _files_in_folder(folder: Path) -> tuple[list[tuple[Path, str]], list[SkippedInput]]:
+    """The files to read under ``folder``, sorted by relative name, and the ones left out with why."""
+    candidates, skipped = [], []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [name for name in dirs if not name.startswith(".")]  # hidden folders are skipped whole
         relative_root = os.path.relpath(root, folder)
         prefix = "" if relative_root == "." else relative_root.replace(os.sep, "/") + "/"
+        for name in sorted(d for d in dirs if d.startswith(".")):  # hidden folders are skipped whole
+            skipped.append(SkippedInput(f"{prefix}{name}/", Path(root, name), "hidden folder — not searched", False))
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         for name in files:
-            if not _is_candidate(name):
-                continue
-            path = os.path.join(root, name)
-            if os.path.isfile(path):  # follows links; not a broken link, fifo or socket
-                candidates.append((Path(path), prefix + name))
+            path = Path(root, name)
+            reason = _left_out(path, name)
+            if reason is None:
+                candidates.append((path, prefix + name))
+            else:
+                skipped.append(SkippedInput(prefix + name, path, *reason))
     candidates.sort(key=lambda pair: pair[1])
-    return candidates
+    skipped.sort(key=lambda item: item.name)
+    return candidates, skipped
 
 
 # A folder's own documentation (README.md beside the documents, as in most published corpora) is
@@ -126,13 +159,41 @@ def _files_in_folder(folder: Path) -> list[tuple[Path, str]]:
 FOLDER_DOCUMENTATION = frozenset({"readme", "license", "licence", "changelog", "contributing", "citation"})
 
 
-def _is_candidate(name: str) -> bool:
-    """A file inside an input folder (not in a hidden folder) is read when it has a supported
-    suffix, is not hidden and is not the folder's documentation (README, LICENSE, CHANGELOG, …)."""
-    if name.startswith(".") or name.startswith("~$"):  # hidden, or Word's lock file beside an open document
-        return False
-    stem, suffix = os.path.splitext(name)
-    return stem.lower() not in FOLDER_DOCUMENTATION and suffix.lower() in READERS
+def _left_out(path: Path, name: str) -> tuple[str, bool] | None:
+    """Why a file inside an input folder is not read ((reason, is a problem)), or None to read it."""
+    if name.startswith("."):
+        return "hidden file — not read (rename it without the leading dot to include it)", False
+    if name.startswith("~$"):
+        return "Word's lock file beside an open document — not a document", False
+    if not os.path.exists(path):
+        target = os.readlink(path) if path.is_symlink() else "?"
+        return f"broken link (its target {target} does not exist) — fix or remove the link", True
+    if not path.is_file():
+        return "not a regular file (a pipe, socket or device) — remove it from the input folder", True
+    stem, _ = os.path.splitext(name)
+    if stem.lower() in FOLDER_DOCUMENTATION and reader_for(path) is not None:
+        return "the folder's own documentation — not a document (name the file directly to read it)", False
+    unreadable = _unreadable_type(name)
+    if unreadable is not None:
+        return f"{unreadable[0]} — {unreadable[1]}", True
+    return None
+
+
+#: file types people keep beside their documents that no reader handles, with what to do
+_CONVERT = {".doc": "open it in Word or LibreOffice and save it as .docx",
+            ".wps": "open it in WPS or LibreOffice and save it as .docx",
+            ".rtf": "save it as .docx or UTF-8 .txt"}
+
+
+def _unreadable_type(name: str) -> tuple[str, str] | None:
+    """(problem, advice) when no reader is registered for the file's suffix, else None."""
+    suffix = Path(name).suffix.lower()
+    if suffix in READERS:
+        return None
+    if suffix in _CONVERT:
+        return f"{suffix} files cannot be read", _CONVERT[suffix]
+    return (f"unsupported file type {suffix or '(no suffix)'!r}",
+            f"give {_suffix_list()} files, or convert it to one of them")
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from ..executor import plan, run_tasks
 from ..resources import Resource, describe
 from .cache import BuildCache
 from .dedup import Sketch, link_duplicates, shingles
-from .ingest import discover
+from .ingest import SkippedInput, survey
 from .log import BuildLog
 from .metadata import apply_overrides, load_overrides
 from .records import Speech
@@ -176,9 +176,11 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     config = config or BuildConfig()
     started, started_cpu = time.perf_counter(), time.process_time()
     out = Path(config.out)
-    inputs = discover(config.raw)
+    found = survey(config.raw)
+    inputs = found.found
+    _check_left_out(config, found.skipped)
     if not inputs:
-        raise TopicsError(f"{', '.join(config.raw)}: no readable files found — check the input path")
+        raise TopicsError(f"{', '.join(config.raw)}: no readable files found (.txt, .md, .docx …) — check the input path")
     resources = language_resources(config)
     tokenizer = make_tokenizer(config, resources)
     per_file = file_fingerprint(config, resources, tokenizer.fingerprint)
@@ -190,6 +192,8 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         log = BuildLog()
         store = _token_store(config, inputs, input_hashes, per_file, tokenizer, log, progress, workers, scheduler)
         log.restore(store.log_state)
+        log.skipped = [{"source_file": item.name, "reason": item.reason, "problem": item.problem}
+                       for item in found.skipped] + log.skipped
         speeches = [Speech(**row) for row in store.speeches]
         for speech in speeches:  # duplicates stay in the table; in the model only if asked for
             speech.in_model = not (speech.duplicate_of is not None and config.exclude_duplicates)
@@ -213,6 +217,27 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         log.resources = manifest["resources"]
         write_reports(workdir, rows, dictionary, log)
     return load_corpus(out, dictionary)
+
+
+def _check_left_out(config: BuildConfig, skipped: list[SkippedInput]) -> None:
+    """Say what in the input folders is not read; with ``strict``, a file that should be is an error."""
+    for item in skipped:
+        if item.problem:
+            if config.strict:
+                raise InputFileError(item.path, *item.reason.split(" — ", 1)) if " — " in item.reason \
+                    else InputFileError(item.path, item.reason, "remove it from the input folder")
+            print(f"warning: skipped {item.path}: {item.reason}", file=sys.stderr)
+
+
+def doc_bases(inputs: list[tuple[Path, str]]) -> dict[str, str]:
+    """Each input's ``doc_id`` base: its name without the suffix (``sub/speech`` for
+    ``sub/speech.txt``), or the whole name when two inputs would share it (``a.txt``, ``a.md``).
+    A speech's ``doc_id`` is ``BASE#INDEX``, unique in the corpus."""
+    bases = {name: name.rsplit(".", 1)[0] if "." in name.rsplit("/", 1)[-1] else name for _, name in inputs}
+    counts: dict[str, int] = {}
+    for base in bases.values():
+        counts[base] = counts.get(base, 0) + 1
+    return {name: base if counts[base] == 1 else name for name, base in bases.items()}
 
 
 def _inputs_with_encodings(hashes: list[dict[str, str]], log: BuildLog) -> list[dict[str, Any]]:
@@ -239,10 +264,13 @@ def _is_current(out: Path, digest: str) -> bool:
 def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cache: BuildCache,
                   log: BuildLog, workers: int, scheduler: str) -> Iterator[FileResult]:
     """FileResults in input order: from the cache, else from the executor's tasks."""
-    keys = [sha256_json([per_file, h["sha256"]]) for h in input_hashes]
+    # a result is reported under its file's name and doc_id base: both are part of its key, so the
+    # same bytes under another name are processed again (their speeches cannot be someone else's)
+    bases = doc_bases(inputs)
+    keys = [sha256_json([per_file, h["sha256"], name, bases[name]]) for h, (_, name) in zip(input_hashes, inputs)]
     present = cache.has_files(keys)  # results load lazily, one at a time
     cached = [key in present for key in keys]
-    jobs = [(str(path), name) for (path, name), hit in zip(inputs, cached) if not hit]
+    jobs = [(str(path), name, bases[name]) for (path, name), hit in zip(inputs, cached) if not hit]
     where = plan(len(jobs), workers, scheduler)
     log.execution = {"where": where.describe(), "backend": where.backend, "workers": where.workers,
                      "scheduler": where.scheduler, "files_processed": len(jobs)}

@@ -90,5 +90,50 @@ def read_docx(path: Path, data: bytes) -> tuple[str, str]:
     ), "docx"
 
 
+def read_html(path: Path, data: bytes) -> tuple[str, str]:
+    """The main text of a saved web page, one line per paragraph, by trafilatura.
+
+    Navigation, footers, related links and comments are left out by trafilatura's extractor
+    (default balance of precision and recall; the boilerplate stage removes what debris is left). Line numbers refer to the extracted text, not to
+    the HTML source. Encoding: the page's own declaration, else detected.
+    """
+    import trafilatura  # imported late: only needed for web pages
+
+    try:
+        text = trafilatura.extract(data, output_format="txt", include_comments=False, include_tables=True,
+                                   deduplicate=False, with_metadata=False)
+    except Exception as exc:  # lxml and trafilatura raise many kinds of errors on broken pages
+        raise InputFileError(path, f"cannot read the web page ({type(exc).__name__}: {exc})",
+                             "open it in a browser and save the text as UTF-8 .txt") from exc
+    if not text or not text.strip():
+        raise InputFileError(path, "no main text found in the web page",
+                             "open it in a browser and save the speech as UTF-8 .txt")
+    return text, "html"
+
+
+def read_pdf(path: Path, data: bytes) -> tuple[str, str]:
+    """The text layer of a PDF, page after page (pypdf). A scan without text is refused with a reason."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise InputFileError(path, "the PDF is encrypted", "save an unprotected copy, or its text as .txt")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except InputFileError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputFileError(path, f"cannot read the PDF ({type(exc).__name__}: {exc})",
+                             "save its text as UTF-8 .txt") from exc
+    text = "\n".join(pages)
+    if len("".join(text.split())) < 20:
+        raise InputFileError(path, "the PDF has no text layer (a scanned image?)",
+                             "run OCR on it first, or give its text as .txt")
+    return text, "pdf"
+
+
 register(Reader("text", (".txt", ".md"), read_text_file))
 register(Reader("Word", (".docx",), read_docx))
+register(Reader("web page", (".html", ".htm"), read_html))
+register(Reader("PDF", (".pdf",), read_pdf))

@@ -160,7 +160,10 @@ def file_fingerprint(config: BuildConfig, resources: dict[str, list[Resource]], 
 
 
 class FileProcessor:
-    """Callable that turns ``(path, name)`` into a :class:`FileResult`; one per worker process."""
+    """Callable that turns ``(path, name, doc_base)`` into a :class:`FileResult`; one per worker process.
+
+    ``doc_base`` is the speeches' ``doc_id`` prefix (:func:`topics.build.pipeline.doc_bases`).
+    """
 
     def __init__(self, config: BuildConfig):
         resources = language_resources(config)
@@ -171,7 +174,7 @@ class FileProcessor:
         self.tokenizer = make_tokenizer(config, resources)
         self.cache = BuildCache(config.cache_dir, readonly=True)
 
-    def __call__(self, job: tuple[str, str]) -> FileResult:
+    def __call__(self, job: tuple[str, str, str]) -> FileResult:
         started = time.process_time()
         self._jieba_seconds = 0.0
         result = self._process(job)
@@ -181,8 +184,8 @@ class FileProcessor:
         result.cpu_seconds = (self._jieba_seconds, total - self._jieba_seconds)
         return result
 
-    def _process(self, job: tuple[str, str]) -> FileResult:
-        path, name = job
+    def _process(self, job: tuple[str, str, str]) -> FileResult:
+        path, name, doc_base = job
         try:
             source = read_source(path, name)
         except InputFileError as exc:
@@ -195,7 +198,7 @@ class FileProcessor:
         for span in find_speeches(lines, source.name, mode=self.split):
             fixed, applied = repair_speech(span, self.repairs)
             result.repairs.extend(dataclasses.asdict(r) for r in applied)
-            doc_id, text = f"{Path(source.name).stem}#{span.index}", fixed.text
+            doc_id, text = f"{doc_base}#{span.index}", fixed.text
             numbers = [line.number for line in fixed.lines]
             meta = infer_metadata(fixed, self.events)
             texts.append(text)
@@ -239,7 +242,7 @@ class FileProcessor:
 _PROCESSORS: dict[BuildConfig, FileProcessor] = {}
 
 
-def process_file(config: BuildConfig, job: tuple[str, str]) -> FileResult:
+def process_file(config: BuildConfig, job: tuple[str, str, str]) -> FileResult:
     """One file through the per-file stages; a task for :func:`topics.executor.run_tasks`.
 
     Each process builds its :class:`FileProcessor` (rules, jieba dictionary) once per config.
