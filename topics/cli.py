@@ -12,6 +12,7 @@ exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -79,6 +80,21 @@ def _reproduce(args: argparse.Namespace) -> int:
     return 1
 
 
+def os_error_message(exc: OSError) -> str:
+    """``PATH: what happened — what to do`` for an error of the file system."""
+    where = exc.filename or exc.filename2 or "(a file being written)"
+    what = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        advice = "free some space, or write the output elsewhere (--out)"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        advice = "choose an output folder you can write to (--out), or fix its permissions"
+    elif exc.errno == errno.ENOENT:
+        advice = "check the path"
+    else:
+        advice = "check the disk and the path, then run the command again"
+    return f"{where}: {what} — {advice}; nothing half-written was kept"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topics", description="Topic modelling of Chinese policy speeches.",
                                      epilog=HINT, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -130,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except TopicsError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the disk, not the user's data: one line, and what was written is rolled back
+        print(f"error: {os_error_message(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; finished work is cached and the next run resumes", file=sys.stderr)

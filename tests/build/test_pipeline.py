@@ -271,3 +271,26 @@ def test_identical_files_in_one_folder_are_two_documents_one_a_duplicate(tmp_pat
     assert pd.isna(rows.loc["sub/x#0", "duplicate_of"])
     assert rows.loc["x#0", "duplicate_of"] == "sub/x#0" and rows.loc["y#0", "duplicate_of"] == "sub/x#0"
     assert int(rows["in_model"].sum()) == 1
+
+
+@pytest.mark.parametrize("where", ["raw", "parent", "inside", "foreign"])
+def test_an_output_folder_is_never_an_input_or_someone_elses(tmp_path, where):
+    raw = tmp_path / "project" / "raw"
+    _speech_file(raw, "a.txt")
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("my notes", encoding="utf-8")
+    out = {"raw": raw, "parent": tmp_path / "project", "inside": raw / "corpus", "foreign": tmp_path / "foreign"}[where]
+    tree = lambda: {str(p): p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}  # noqa: E731
+    before = tree()
+    message = {"raw": "is, or contains, the input", "parent": "is, or contains, the input",
+               "inside": "is inside the input folder", "foreign": "was not written by topics"}[where]
+    with pytest.raises(TopicsError, match=message):
+        build_corpus(BuildConfig(raw=(str(raw),), out=str(out), cache_dir=str(tmp_path / "cache")), progress=False)
+    assert tree() == before  # nothing written, nothing deleted
+
+
+def test_a_folder_topics_wrote_is_rebuilt_in_place(tmp_path):
+    config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    build_corpus(config, progress=False)
+    assert (tmp_path / "c" / ".topics-output.json").is_file()
+    build_corpus(config, progress=False, force=True)  # its own output: replaced without asking

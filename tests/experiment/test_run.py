@@ -161,7 +161,7 @@ def test_killed_sweep_resumes(tmp_path, corpus):
 def test_reproduce(tmp_path, serial_run, corpus):
     result = reproduce(serial_run, out=tmp_path / "again", corpus=corpus)
     assert result.identical, result.diff
-    assert result.fresh_dir == tmp_path / "again"
+    assert result.fresh_dir == (tmp_path / "again" / "run").resolve()  # everything under --out
     fresh_manifest = json.loads((result.fresh_dir / "manifest.json").read_text())
     assert fresh_manifest["timings"]["fits_cached"] == 0  # a real rerun, no fit reused
 
@@ -236,3 +236,21 @@ def test_missing_config_file():
 
 def test_config_round_trips_through_the_manifest(config):
     assert from_mapping(ExperimentConfig, json.loads(json.dumps(to_dict(config)))) == config
+
+
+def test_a_run_folder_is_never_someone_elses(tmp_path, corpus, config):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_bytes(b"years of work")
+    with pytest.raises(TopicsError, match=r"mine: exists and was not written by topics as a run — choose another"):
+        run_on_corpus(config, corpus, mine, workers=1, progress=False)
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.docx"]
+
+
+def test_reproduce_writes_only_under_its_out(tmp_path, serial_run, corpus):
+    outside = sorted(p.name for p in tmp_path.iterdir())
+    result = reproduce(serial_run, out=tmp_path / "repro", corpus=corpus)
+    assert result.identical
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(outside + ["repro"])
+    with pytest.raises(TopicsError, match=r"repro: folder is not empty — give a new folder"):
+        reproduce(serial_run, out=tmp_path / "repro", corpus=corpus)

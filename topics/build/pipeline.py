@@ -42,6 +42,7 @@ from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks with
 
 from .. import __version__
 from ..common.fileio import dumps_readable, sha256_file, sha256_json, staging_folder, temporary_folder
+from ..common.outputs import claim_output, is_topics_output, write_marker
 from ..config import BuildConfig, to_dict
 from ..corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
 from ..errors import InputFileError, TopicsError
@@ -178,6 +179,8 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     out = Path(config.out)
     found = survey(config.raw)
     inputs = found.found
+    claim_output(out, "corpus", [*config.raw, *([config.metadata] if config.metadata else [])],
+                 what="--out, or corpus.out in the config")
     _check_left_out(config, found.skipped)
     if not inputs:
         raise TopicsError(f"{', '.join(config.raw)}: no readable files found (.txt, .md, .docx …) — check the input path")
@@ -189,6 +192,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         return load_corpus(out)
 
     with staging_folder(out) as workdir:
+        write_marker(workdir, "corpus", __version__)
         log = BuildLog()
         store = _token_store(config, inputs, input_hashes, per_file, tokenizer, log, progress, workers, scheduler)
         log.restore(store.log_state)
@@ -248,7 +252,7 @@ def _inputs_with_encodings(hashes: list[dict[str, str]], log: BuildLog) -> list[
 
 def _is_current(out: Path, digest: str) -> bool:
     manifest = out / "manifest.json"
-    if not manifest.is_file():
+    if not manifest.is_file() or not is_topics_output(out, "corpus"):
         return False
     try:
         return json.loads(manifest.read_text(encoding="utf-8")).get("content_hash") == digest

@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any, Iterator
 
+from .outputs import remove_stale_temporaries
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -28,16 +30,19 @@ UMASK = _umask()
 
 
 def temporary_file(folder: Path, prefix: str) -> Path:
-    """A new empty file in ``folder`` (hidden, ``.tmp``), with the permissions of an ordinary file."""
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    """A new empty file ``PREFIX PID.*.tmp`` in ``folder``, with the permissions of an ordinary file.
+
+    The process id lets a later start remove what a killed process left (topics.common.outputs).
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=".tmp", dir=folder)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~UMASK)
     return Path(tmp)
 
 
 def temporary_folder(folder: Path, prefix: str) -> Path:
-    """A new empty folder in ``folder`` (hidden, ``.tmp``), with the permissions of an ordinary folder."""
-    tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=folder))
+    """A new empty folder ``PREFIX PID.*.tmp`` in ``folder``, with the permissions of an ordinary folder."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}.", suffix=".tmp", dir=folder))
     os.chmod(tmp, 0o777 & ~UMASK)
     return tmp
 
@@ -47,6 +52,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path; on success rename it to ``path``; on error remove it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path.parent, path.name)
     tmp_path = temporary_file(path.parent, f".{path.name}.")
     try:
         yield tmp_path
@@ -77,6 +83,7 @@ def staging_folder(target: str | Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target.parent, target.name)
     staging = temporary_folder(target.parent, f".{target.name}.")
     try:
         yield staging

@@ -32,6 +32,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
+from ..common.outputs import claim_output, write_marker
 from ..config import ExperimentConfig
 from ..corpus import BuiltCorpus
 from ..errors import TopicsError
@@ -95,8 +97,10 @@ def run_on_corpus(config: ExperimentConfig, corpus: BuiltCorpus, run_dir: str | 
     """Sweep, score, select and write every table of ``run_dir`` for an already built corpus."""
     started = started if started is not None else time.perf_counter()
     timings = dict(timings or {})
-    run_dir = Path(run_dir)
+    inputs = [*config.corpus.raw, *([corpus.path] if corpus.path is not None else [])]
+    run_dir = claim_output(run_dir, "run", inputs, what="--out, or out in the experiment")
     run_dir.mkdir(parents=True, exist_ok=True)
+    write_marker(run_dir, "run", __version__)
     requested = config.model.k
     config = _checked_against(config, corpus)
     workers = resolve_workers(config.run.workers if workers is None else workers)
