@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 import pandas as pd
 from gensim.corpora import Dictionary, MmCorpus
 
+from .common.checksums import mismatches
 from .common.fileio import sha256_json
 from .errors import TopicsError
 
@@ -125,28 +126,36 @@ class BuiltCorpus:
         return self.path / name
 
 
-def load_corpus(path: str | Path, dictionary: Dictionary | None = None) -> BuiltCorpus:
+def load_corpus(path: str | Path, dictionary: Dictionary | None = None, verify: bool = True) -> BuiltCorpus:
     """Open a built corpus folder written by ``topics build``.
 
-    ``dictionary``: the folder's dictionary when the caller holds it already (the builder does),
-    instead of loading ``dictionary.gensim`` again.
+    ``dictionary``: the folder's dictionary when the caller holds it already (the builder does).
+    ``verify``: check every file against the folder's ``SHA256SUMS`` first. Nothing is unpickled:
+    the dictionary is read from ``dictionary.txt``.
 
-    Raises :class:`TopicsError` naming the folder and the missing file when it is incomplete.
+    Raises :class:`TopicsError` naming the folder and the file when it is incomplete or a file
+    changed since the build.
     """
     path = Path(path)
-    needed = ["speeches.csv", "units.csv", "tokens.txt", "dictionary.gensim", "manifest.json"]
+    needed = ["speeches.csv", "units.csv", "tokens.txt", "dictionary.txt", "manifest.json"]
     missing = [name for name in needed if not (path / name).exists()]
     if missing:
         raise TopicsError(
             f"{path}: not a built corpus (missing {', '.join(missing)}) — run `topics build --out {path}` first"
         )
+    if verify:
+        changed = mismatches(path)
+        if changed:
+            raise TopicsError(f"{path / changed[0]}: does not match the sha256 recorded when the corpus was built "
+                              f"(changed, truncated or missing{' with ' + str(len(changed) - 1) + ' more' if len(changed) > 1 else ''})"
+                              f" — build the corpus again (topics build, or topics run)")
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     units = pd.read_csv(path / "units.csv", dtype={"unit_id": "string", "doc_id": "string"})
     return BuiltCorpus(
         path=path,
         speeches=read_speeches_csv(path / "speeches.csv"),
         units=units,
-        dictionary=dictionary if dictionary is not None else Dictionary.load(str(path / "dictionary.gensim")),
+        dictionary=dictionary if dictionary is not None else Dictionary.load_from_text(str(path / "dictionary.txt")),
         content_hash=manifest["content_hash"],
     )
 

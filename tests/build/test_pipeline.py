@@ -28,7 +28,7 @@ def _digest_tree(folder: Path) -> dict[str, str]:
 
 def test_contract_files_and_columns(built_corpus):
     out = built_corpus.path
-    for name in ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "dictionary.gensim", "dictionary.txt",
+    for name in ["speeches.csv", "units.csv", "tokens.txt", "texts.jsonl", "SHA256SUMS", "dictionary.txt",
                  "corpus.mm", "report.md", "report.json", "manifest.json"]:
         assert (out / name).is_file(), name
     header = (out / "speeches.csv").read_text(encoding="utf-8").splitlines()[0].split(",")

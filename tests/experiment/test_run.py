@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from topics.common.checksums import write_sums
 from topics.config import from_mapping, to_dict
 from topics.corpus import BuiltCorpus, corpus_from_tokens, load_corpus
 from topics.errors import ConfigError, TopicsError
@@ -47,8 +48,9 @@ def write_corpus(corpus: BuiltCorpus, path: Path) -> Path:
     corpus.units.to_csv(path / "units.csv", index=False)
     corpus.speeches.to_csv(path / "speeches.csv", index=False)
     (path / "tokens.txt").write_text("".join(" ".join(t) + "\n" for t in corpus.tokens()), encoding="utf-8")
-    corpus.dictionary.save(str(path / "dictionary.gensim"))
+    corpus.dictionary.save_as_text(str(path / "dictionary.txt"))
     (path / "manifest.json").write_text(json.dumps({"content_hash": corpus.content_hash}), encoding="utf-8")
+    write_sums(path)
     return path
 
 

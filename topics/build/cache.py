@@ -27,9 +27,10 @@ not one transaction per file; a build that crashes loses at most the last batch.
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import sqlite3
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -38,7 +39,7 @@ from typing import Any, Iterable
 from ..common.fileio import sha256_file
 
 
-SCHEMA_VERSION = 2  # 2: results as JSON + arrays, not pickles
+SCHEMA_VERSION = 3  # 2: results as JSON + arrays, not pickles; 3: each entry with its sha256
 COMMIT_EVERY = 200
 RACY_SECONDS = 2
 
@@ -48,20 +49,48 @@ class BuildCache:
         self.path = Path(cache_dir) / f"build-cache-v{SCHEMA_VERSION}.sqlite"
         self._readonly = readonly
         self._pending = 0
-        if readonly:
+        self.damaged = 0  # entries that failed their sha256 check (and were recomputed)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:  # a truncated or overwritten cache file: it is only a cache
+            if readonly:
+                self._db = sqlite3.connect(":memory:")
+                self._create()
+                return
+            aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+            print(f"warning: {self.path}: the build cache is damaged ({exc}) — moved to {aside.name}, starting "
+                  "a new one", file=sys.stderr)
+            for suffix in ("", "-wal", "-shm"):
+                source = Path(f"{self.path}{suffix}")
+                if source.exists():
+                    os.replace(source, f"{aside}{suffix}")
+            self._open()
+
+    def _open(self) -> None:
+        if self._readonly:
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+            self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails now on a damaged file
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
         # a cache: losing the last commits on a power cut is harmless, an fsync per commit is not free
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS segmentation (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        self._create()
+        self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails now on a damaged file
+
+    def _create(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, result BLOB NOT NULL, sha256 TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS segmentation (key TEXT PRIMARY KEY, tokens TEXT NOT NULL,"
+                         " sha256 TEXT NOT NULL)")
         self._db.execute("CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
                          " inode INTEGER, hashed_ns INTEGER, sha256 TEXT NOT NULL)")
         self._db.commit()
         self._pending = 0
+
+    def note_damaged(self, what: str) -> None:
+        self.damaged += 1
+        print(f"warning: {self.path}: a cached {what} does not match its sha256 — computing it again", file=sys.stderr)
 
     def _written(self, n: int = 1) -> None:
         self._pending += n
@@ -84,20 +113,33 @@ class BuildCache:
         return found
 
     def get_file_blob(self, key: str) -> bytes | None:
-        """The stored bytes of a processed file (see :func:`topics.build.stages.decode_result`)."""
-        row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
-        return None if row is None else row[0]
+        """The stored bytes of a processed file (see :func:`topics.build.stages.decode_result`);
+        None when absent or when they fail their sha256 check."""
+        row = self._db.execute("SELECT result, sha256 FROM files WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        if hashlib.sha256(row[0]).hexdigest() != row[1]:
+            self.note_damaged("file result")
+            return None
+        return row[0]
 
     # -- small JSON records (duplicate links) ---------------------------------------------------------
     def get_json(self, key: str) -> Any | None:
-        row = self._db.execute("SELECT result FROM files WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(zlib.decompress(row[0]).decode("utf-8"))
+        blob = self.get_file_blob(key)
+        if blob is None:
+            return None
+        try:
+            return json.loads(zlib.decompress(blob).decode("utf-8"))
+        except (zlib.error, ValueError):
+            self.note_damaged("record")
+            return None
 
     def put_json(self, key: str, value: Any) -> None:
         self.put_file_blob(key, zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"), 1))
 
     def put_file_blob(self, key: str, blob: bytes) -> None:
-        self._db.execute("INSERT OR REPLACE INTO files (key, result) VALUES (?, ?)", (key, blob))
+        self._db.execute("INSERT OR REPLACE INTO files (key, result, sha256) VALUES (?, ?, ?)",
+                         (key, blob, hashlib.sha256(blob).hexdigest()))
         self._written()
 
     # -- segmentation of speeches -------------------------------------------------------------
@@ -110,11 +152,17 @@ class BuildCache:
         for start in range(0, len(keys), 500):  # SQLite limits the number of bound parameters
             batch = keys[start:start + 500]
             marks = ",".join("?" * len(batch))
-            found.update(self._db.execute(f"SELECT key, tokens FROM segmentation WHERE key IN ({marks})", batch))
+            for key, tokens, digest in self._db.execute(
+                    f"SELECT key, tokens, sha256 FROM segmentation WHERE key IN ({marks})", batch):
+                if hashlib.sha256(tokens.encode("utf-8")).hexdigest() == digest:
+                    found[key] = tokens
+                else:
+                    self.note_damaged("segmentation")
         return found
 
     def put_segmentations(self, entries: Iterable[tuple[str, str]]) -> None:
-        cursor = self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens) VALUES (?, ?)", entries)
+        rows = [(key, tokens, hashlib.sha256(tokens.encode("utf-8")).hexdigest()) for key, tokens in entries]
+        cursor = self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens, sha256) VALUES (?, ?, ?)", rows)
         self._written(max(1, cursor.rowcount))
 
     # -- hashes of input files ----------------------------------------------------------------

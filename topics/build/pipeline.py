@@ -33,6 +33,7 @@ import os
 import shutil
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -42,6 +43,7 @@ from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks with
 
 from .. import __version__
 from ..common.fileio import dumps_readable, sha256_file, sha256_json, staging_folder, temporary_folder
+from ..common.checksums import mismatches, write_sums
 from ..common.outputs import claim_output, is_topics_output, write_marker
 from ..config import BuildConfig, to_dict
 from ..corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
@@ -120,6 +122,10 @@ def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, token
     """The token store of this build's stage 1: from the cache, else built (and cached) now."""
     stores = Path(config.cache_dir) / "token-stores"
     folder = stores / _stage1_key(config, input_hashes, per_file)
+    if TokenStore.is_complete(folder) and not TokenStore.is_intact(folder):
+        print(f"warning: {folder}: a cached token store changed since it was written — building it again",
+              file=sys.stderr)
+        shutil.rmtree(folder, ignore_errors=True)
     if TokenStore.is_complete(folder):
         store = TokenStore(folder)
         log.cache.update(files_cached=len(store.log_state["inputs"]), token_store="reused")
@@ -220,6 +226,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
                                                encoding="utf-8")
         log.resources = manifest["resources"]
         write_reports(workdir, rows, dictionary, log)
+        write_sums(workdir)  # every file's sha256, checked whenever the corpus is opened
     return load_corpus(out, dictionary)
 
 
@@ -251,13 +258,20 @@ def _inputs_with_encodings(hashes: list[dict[str, str]], log: BuildLog) -> list[
 
 
 def _is_current(out: Path, digest: str) -> bool:
+    """Does ``out`` hold this very corpus, intact? (A changed or truncated file means: build again.)"""
     manifest = out / "manifest.json"
     if not manifest.is_file() or not is_topics_output(out, "corpus"):
         return False
     try:
-        return json.loads(manifest.read_text(encoding="utf-8")).get("content_hash") == digest
+        if json.loads(manifest.read_text(encoding="utf-8")).get("content_hash") != digest:
+            return False
     except (OSError, json.JSONDecodeError):
         return False
+    changed = mismatches(out)
+    if changed:
+        print(f"warning: {out / changed[0]} changed since it was built — building the corpus again", file=sys.stderr)
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,12 +296,17 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
     chunksize = max(1, min(4, len(jobs) // (16 * max(where.workers, 1))))
     fresh = run_tasks(process_file, jobs, shared=config, workers=workers, scheduler=scheduler, chunksize=chunksize)
     try:
-        for key, hit in zip(keys, cached):
+        for (path, name), key, hit in zip(inputs, keys, cached):
             if hit:
-                log.cache["files_cached"] += 1
-                yield decode_result(cache.get_file_blob(key))
-                continue
-            result = next(fresh)
+                blob = cache.get_file_blob(key)
+                stored = _decoded(blob, cache) if blob is not None else None
+                if stored is not None:
+                    log.cache["files_cached"] += 1
+                    yield stored
+                    continue
+                result = process_file(config, (str(path), name, bases[name]))  # a damaged entry: read again
+            else:
+                result = next(fresh)
             log.cache["files_read"] += 1
             for label, seconds in zip(("cpu_workers_jieba", "cpu_workers_other"), result.cpu_seconds):
                 log.timings[label] = round(log.timings.get(label, 0.0) + seconds, 3)
@@ -303,6 +322,15 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
             yield result
     finally:
         fresh.close()
+
+
+def _decoded(blob: bytes, cache: BuildCache) -> FileResult | None:
+    """A cached file result, or None when its bytes are not one (it is then processed again)."""
+    try:
+        return decode_result(blob)
+    except (ValueError, KeyError, TypeError, zlib.error):
+        cache.note_damaged("file result")
+        return None
 
 
 def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter, folder: Path, log: BuildLog,

@@ -37,6 +37,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..common.checksums import mismatches, write_sums
+
 __all__ = ["EncodedTokens", "encode_segmented", "encode_lines", "TokenStoreWriter", "TokenStore", "prune_stores"]
 
 _FILES = ("types.txt", "ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "word_flags.u8",
@@ -110,6 +112,7 @@ class TokenStoreWriter:
         rank.tofile(self.folder / "type_rank.i32")
         with open(self.folder / "speeches.json", "w", encoding="utf-8") as handle:
             json.dump({"speeches": speeches, "log": log_state}, handle, ensure_ascii=False)
+        write_sums(self.folder, _FILES)  # checked before the store is used again
 
     def abort(self) -> None:
         self._ids.close()
@@ -140,7 +143,13 @@ class TokenStore:
 
     @staticmethod
     def is_complete(folder: Path) -> bool:
+        """Every file there (a store being written is not complete yet)."""
         return all((Path(folder) / name).is_file() for name in _FILES)
+
+    @staticmethod
+    def is_intact(folder: Path) -> bool:
+        """Complete, and every file matches the sha256 recorded when the store was written."""
+        return TokenStore.is_complete(folder) and not mismatches(folder, _FILES)
 
 
 def prune_stores(parent: Path, keep: int = 3) -> None:

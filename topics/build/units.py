@@ -164,7 +164,7 @@ def _speech_blocks(line_starts: np.ndarray, token_starts: np.ndarray) -> Iterato
 
 def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], tokenizer: Tokenizer,
                 workdir: Path, log: "BuildLog") -> Dictionary:
-    """Write units.csv, tokens.txt, dictionary.gensim/.txt and corpus.mm; set each speech's counts.
+    """Write units.csv, tokens.txt, dictionary.txt and corpus.mm; set each speech's counts.
 
     ``speeches`` are the rows of ``store`` (same order) with ``in_model`` already decided; this
     sets ``n_tokens`` (kept tokens of every speech) and ``n_units``, and takes a speech out of
@@ -242,7 +242,6 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
     ids_by_word = np.argsort(store.type_rank[type_of_id], kind="stable")  # type ranks are the words' sorted order
     log.notes.append(f"vocabulary: kept {len(dictionary):,} of {size_before:,} words "
                      f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
-    dictionary.save(str(workdir / "dictionary.gensim"))
     write_dictionary_text(workdir / "dictionary.txt", dictionary.num_docs, ids_by_word.tolist(),
                           words[type_of_id[ids_by_word]].tolist(), dfs[ids_by_word].tolist())
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)

@@ -27,6 +27,7 @@ import numpy as np
 from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks without ipywidgets
 
 from .. import __version__
+from ..common.checksums import mismatches, write_sums
 from ..common.fileio import sha256_json, write_json
 from ..config import EvaluateConfig, ModelConfig
 from ..evaluate.scoring import score_models, scoring_settings
@@ -148,8 +149,11 @@ def score_fits(texts, vocabulary: list[str], run_dir: Path, keys: Mapping[tuple[
     for task, key in sorted(keys.items()):
         score_keys[task] = sha256_json({"fit": key, "evaluate": settings})
         path = fit_dir(run_dir, *task) / SCORES_FILE
-        cached = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        if cached.get("key") == score_keys[task]:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except (OSError, ValueError):  # truncated or damaged: scored again
+            cached = {}
+        if cached.get("key") == score_keys[task] and not mismatches(fit_dir(run_dir, *task), [SCORES_FILE]):
             scores[task] = cached
         else:
             model = models[task] if task in models else load_fit_model(run_dir, *task, engine_name)
@@ -157,4 +161,5 @@ def score_fits(texts, vocabulary: list[str], run_dir: Path, keys: Mapping[tuple[
     for task, computed in score_models(texts, vocabulary, pending, config).items():
         scores[task] = {"key": score_keys[task], **computed}
         write_json(fit_dir(run_dir, *task) / SCORES_FILE, scores[task])
+        write_sums(fit_dir(run_dir, *task))  # the fit folder's sums now cover its scores too
     return scores
