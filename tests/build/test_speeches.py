@@ -107,3 +107,10 @@ def test_indices_and_doc_order():
     segs = find_speeches(lines_of("同志们：", LONG, "同志们：", LONG, "同志们：", LONG), "a.txt")
     assert [s.index for s in segs] == [0, 1, 2]
     assert [s.boundary for s in segs] == ["file", "salutation", "salutation"]
+
+
+def test_a_title_like_line_in_the_middle_does_not_swallow_the_text_after_it():
+    lines = lines_of("在全县工作会议上的讲话", "同志们：", BODY, "# 学习体会精选", BODY, BODY)
+    segs = find_speeches(lines, "a.txt")
+    covered = {n for s in segs for n in range(s.start_line, s.end_line + 1)}
+    assert covered == set(range(1, 7)), spans(segs)  # nothing after the title-like line is lost

@@ -15,6 +15,7 @@ class BuildLog:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     removals: list[dict[str, Any]] = field(default_factory=list)
+    structure: list[dict[str, Any]] = field(default_factory=list)
     repairs: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
@@ -24,7 +25,7 @@ class BuildLog:
     execution: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, Any] = field(default_factory=dict)
 
-    _STAGE1 = ("inputs", "skipped", "removals", "repairs", "duplicates", "overrides", "notes")
+    _STAGE1 = ("inputs", "skipped", "removals", "structure", "repairs", "duplicates", "overrides", "notes")
 
     def stage1_state(self) -> dict[str, Any]:
         """What stage 1 logged, to keep with the token store."""
@@ -33,4 +34,4 @@ class BuildLog:
     def restore(self, state: dict[str, Any]) -> None:
         """Take over what stage 1 logged (when the token store comes from the cache, or was just built)."""
         for name in self._STAGE1:
-            setattr(self, name, list(state[name]))
+            setattr(self, name, list(state.get(name, [])))

@@ -362,6 +362,7 @@ def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter,
             log.inputs.append({"source_file": result.name, "encoding": result.encoding,
                                "n_lines": result.n_lines, "n_speeches": len(result.speeches)})
             log.removals.extend(result.removals)
+            log.structure.extend(result.structure)
             log.repairs.extend(result.repairs)
             if not result.speeches:
                 log.notes.append(f"{result.name}: no speech text left after boilerplate removal")

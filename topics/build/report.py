@@ -30,6 +30,12 @@ def build_report_data(speeches: list[dict[str, Any]], dictionary: Dictionary, lo
             "by_rule": dict(sorted(Counter(r["rule"] for r in log.removals).items())),
             "removed": log.removals,
         },
+        "structure": {
+            "n_pieces": len(log.structure),
+            "n_chars": sum(r["end"] - r["start"] for r in log.structure),
+            "by_rule": dict(sorted(Counter(r["rule"] for r in log.structure).items())),
+            "pieces": log.structure,
+        },
         "repairs": {
             "n_repairs": sum(r["count"] for r in log.repairs),
             "by_kind": dict(sorted(Counter(r["kind"] for r in log.repairs).items())),
@@ -139,6 +145,15 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += [""]
     out += markdown_rows(["file", "line", "chars", "rule", "text"],
                   [[r["source_file"], r["line"], f"{r['start']}–{r['end']}", r["rule"], clip(r["text"])] for r in bp["removed"]])
+    st = data.get("structure")
+    if st and st["n_pieces"]:
+        out += ["", f"## Text in no speech ({st['n_pieces']} pieces, {st['n_chars']:,} characters)", "",
+                "Every character of the input is in a speech, removed as boilerplate (above), or listed here:",
+                "compilation titles, headings and introductions that no speech takes. Check them when a",
+                "speech seems to start or end in the wrong place.", ""]
+        out += markdown_rows(["file", "line", "chars", "where", "text"],
+                             [[r["source_file"], r["line"], f"{r['start']}–{r['end']}", r["rule"].removeprefix("structure: "),
+                               clip(r["text"])] for r in st["pieces"]])
     rp = data["repairs"]
     out += ["", f"## Repairs ({rp['n_repairs']} changes)", ""]
     out += markdown_rows(["kind", "entries"], [[kind, n] for kind, n in rp["by_kind"].items()])

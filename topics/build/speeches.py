@@ -29,6 +29,7 @@ line whose start was cut as boilerplate); otherwise they are ``None`` (whole lin
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -149,7 +150,12 @@ def _find_starts(content: list[Line]) -> list[_Start]:
     while i < len(texts):
         text = texts[i]
         kind = _heading_kind(text, texts, i)
-        if kind == "doc_title":
+        if kind == "doc_title" and body and starts[-1].boundary != "front_matter":
+            # a compilation-style title after speech text has begun heads a new unit; treating it as
+            # front matter would drop everything up to the next heading
+            starts.append(_Start(i, "heading", title=_clean_title(text)))
+            body, has_salutation = 0, False
+        elif kind == "doc_title":
             if i == starts[-1].at:
                 starts[-1].boundary = "front_matter"
             else:
@@ -305,6 +311,7 @@ def _build(content: list[Line], lines: Sequence[Line], starts: list[_Start],
            source_file: str) -> list[SpeechSpan]:
     """Turn unit starts into spans; a unit ends on the content line before the next start."""
     spans: list[SpeechSpan] = []
+    numbers = [line.number for line in lines]  # increasing: a unit's lines are found by bisection, not a scan
     for k, start in enumerate(starts):
         stop = starts[k + 1].fence if k + 1 < len(starts) else len(content)
         # a compilation heading between two units belongs to neither
@@ -314,7 +321,7 @@ def _build(content: list[Line], lines: Sequence[Line], starts: list[_Start],
         if last < start.at:
             continue
         first_line, last_line = content[start.at], content[last]
-        span = tuple(line for line in lines if first_line.number <= line.number <= last_line.number)
+        span = tuple(lines[bisect_left(numbers, first_line.number):bisect_right(numbers, last_line.number)])
         partial = first_line.number == last_line.number or first_line.start > 0
         spans.append(SpeechSpan(
             source_file=source_file, index=len(spans),

@@ -31,6 +31,7 @@ from ..config import RESOURCE_KEYS, BuildConfig
 from ..errors import InputFileError
 from ..resources import Resource, resolve_all
 from .boilerplate import load_rules, strip_boilerplate
+from .conservation import unassigned_text
 from .cache import BuildCache
 from .dedup import Sketch, shingles, sketch_shingles
 from .ingest import read_source
@@ -70,6 +71,7 @@ class FileResult:
     n_lines: int = 0
     skipped: tuple[str, str] | None = None  # (problem, advice) when the file cannot be used
     removals: list[dict] = field(default_factory=list)
+    structure: list[dict] = field(default_factory=list)  # text in no speech and not boilerplate (conservation)
     repairs: list[dict] = field(default_factory=list)
     speeches: list[FoundSpeech] = field(default_factory=list)
     new_segmentations: list[tuple[str, str]] = field(default_factory=list)  # for the main process to cache
@@ -91,7 +93,7 @@ def encode_result(result: FileResult) -> bytes:
     speeches = result.speeches
     header = {
         "name": result.name, "encoding": result.encoding, "n_lines": result.n_lines,
-        "removals": result.removals, "repairs": result.repairs,
+        "removals": result.removals, "structure": result.structure, "repairs": result.repairs,
         "speeches": [{"speech": item.speech.row(), "text_json": item.text_json, "line_numbers": item.line_numbers,
                       "types": item.tokens.types, "n_ids": int(len(item.tokens.ids)),
                       "n_lines": int(len(item.tokens.line_lengths)), "sketch_size": item.sketch.size,
@@ -134,7 +136,8 @@ def decode_result(blob: bytes) -> FileResult:
     if offset != len(data):
         raise ValueError("stored file result has trailing bytes")
     return FileResult(name=header["name"], encoding=header["encoding"], n_lines=header["n_lines"],
-                      removals=header["removals"], repairs=header["repairs"], speeches=speeches)
+                      removals=header["removals"], structure=header["structure"], repairs=header["repairs"],
+                      speeches=speeches)
 
 
 def language_resources(config: BuildConfig) -> dict[str, list[Resource]]:
@@ -195,7 +198,9 @@ class FileProcessor:
         result.removals = [{"source_file": r.source_file, "line": r.line, "start": r.start, "end": r.end,
                             "rule": r.rule, "text": r.text} for r in removals]
         found, texts = [], []
-        for span in find_speeches(lines, source.name, mode=self.split):
+        spans = find_speeches(lines, source.name, mode=self.split)
+        result.structure = unassigned_text(source.name, source.lines(), result.removals, spans)
+        for span in spans:
             fixed, applied = repair_speech(span, self.repairs)
             result.repairs.extend(dataclasses.asdict(r) for r in applied)
             doc_id, text = f"{doc_base}#{span.index}", fixed.text
