@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 from pathlib import Path
 
@@ -294,3 +295,15 @@ def test_a_folder_topics_wrote_is_rebuilt_in_place(tmp_path):
     build_corpus(config, progress=False)
     assert (tmp_path / "c" / ".topics-output.json").is_file()
     build_corpus(config, progress=False, force=True)  # its own output: replaced without asking
+
+
+def test_what_a_killed_build_left_behind_is_removed_at_the_next_start(tmp_path):
+    stale_folder = tmp_path / ".c.999999.abcd.tmp"   # a staging folder of a process that is gone
+    stale_folder.mkdir()
+    (stale_folder / "corpus.mm").write_text("half")
+    stale_old = tmp_path / ".c.old-999999"
+    stale_old.mkdir()
+    mine = tmp_path / f".c.{os.getpid()}.live.tmp"  # this process's own: left alone
+    mine.mkdir()
+    build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache")), progress=False)
+    assert not stale_folder.exists() and not stale_old.exists() and mine.exists()
