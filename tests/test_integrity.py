@@ -4,10 +4,8 @@ crafted pickles, truncated and edited fits, build-cache entries, token stores an
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np

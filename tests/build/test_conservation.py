@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RAW, SHARED, shared_path
+from conftest import RAW, shared_path
 from topics.build import build_corpus
 from topics.build.conservation import check_conservation
 from topics.build.ingest import read_source
