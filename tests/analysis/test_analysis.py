@@ -97,46 +97,6 @@ def test_prevalence_is_reproducible_with_a_seed():
     pd.testing.assert_frame_equal(first, again)
 
 
-def test_estimate_effect_recovers_planted_year_trend():
-    rng = np.random.default_rng(5)
-    years = list(rng.integers(2003, 2017, size=120)) + [None] * 10
-    slope = 0.03
-    _, gamma, units, speeches = make_data(rng, n_speeches=130, years=years,
-                                          trend=lambda y: 0.5 if y is None else 0.2 + slope * (y - 2003))
-    effect = analysis.estimate_effect(gamma, units, speeches, covariates=("year",), n_sims=100, random_state=0)
-    year = effect.table[effect.table["term"] == "year"].set_index("topic")
-    assert year.loc[0, "estimate"] == pytest.approx(slope, abs=0.005)
-    assert year.loc[0, "lower"] < slope < year.loc[0, "upper"]
-    assert year.loc[1, "lower"] < -slope / 2 < year.loc[1, "upper"]
-    # speeches without a year stay in the model through their own indicator
-    assert "year[unknown]" in effect.terms and effect.table["n_speeches"].iloc[0] == 130
-    assert set(effect.design["year_source"]) == {"explicit", "unknown"}
-
-
-def test_estimate_effect_interval_includes_theta_uncertainty():
-    """Vaguer θ (smaller Dirichlet parameters) must give wider intervals."""
-    rng = np.random.default_rng(6)
-    years = list(rng.integers(2003, 2017, size=60))
-    theta, _, units, speeches = make_data(rng, n_speeches=60, years=years, trend=lambda y: 0.2 + 0.02 * (y - 2003))
-    sharp = analysis.estimate_effect(theta * 1000, units, speeches, covariates=("year",), n_sims=60)
-    vague = analysis.estimate_effect(theta * 3, units, speeches, covariates=("year",), n_sims=60)
-    width = lambda e: e.table.query("term == 'year' and topic == 0").eval("upper - lower").iloc[0]  # noqa: E731
-    assert width(vague) > width(sharp)
-
-
-def test_design_matrix_codes_categories_against_most_frequent_level():
-    speeches = pd.DataFrame({"doc_id": list("abcde"), "year": pd.array([2003, 2005, pd.NA, 2007, 2009], dtype="Int64"),
-                             "year_source": ["explicit", "implied", "anonymized", "explicit", "explicit"],
-                             "genre": ["speech", "speech", "work_report", "speech", None]})
-    x, notes = analysis.design_matrix(speeches, covariates=("year", "genre"))
-    assert notes["reference"] == {"genre": "speech"}
-    assert notes["year_centre"] == 2006
-    # genre[work_report] marks the same single speech as year[anonymized]: aliased, so dropped
-    assert list(x.columns) == ["(Intercept)", "year", "year[anonymized]", "genre[unknown]"]
-    assert notes["dropped"] == ["genre[work_report]"]
-    assert x["year"].tolist() == [-3, -1, 0, 1, 3]
-
-
 def test_jensen_shannon_distances_are_symmetric_bounded_and_zero_for_identical_speeches():
     rng = np.random.default_rng(7)
     theta = rng.dirichlet(np.ones(5), size=9)

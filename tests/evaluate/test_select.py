@@ -50,6 +50,31 @@ def test_seed_choice_by_stability_or_coherence():
     assert select_model(table, SelectConfig(rule="max_npmi", seed_by="c_npmi"))["seed"] == 2
 
 
+EXCLUSIVE = TABLE.assign(exclusivity=[8.0, 8.2, 9.0, 9.2, 9.5, 9.7])  # rises with K, as it does on real corpora
+
+
+def test_relative_stability_always_admits_the_most_stable_k():
+    """Real corpora rarely reach an absolute floor: the relative one applies where the absolute falls back."""
+    low = TABLE.assign(stability=TABLE["stability"] * 0.5)  # best mean stability 0.425 < 0.5
+    absolute = select_model(low, SelectConfig(rule="max_npmi_stable", min_stability=0.5))
+    assert "fell back" in absolute["reason"] and absolute["k"] == 4
+    relative = select_model(low, SelectConfig(rule="max_npmi_relative_stable", relative_stability=0.9))
+    assert relative["k"] == 3 and "fell back" not in relative["reason"]
+    assert "among the 2 K with mean stability >= 0.9 × the best (0.4250 at K = 5) = 0.3825" in relative["reason"]
+    assert relative["relative_stability"] == 0.9 and "min_stability" not in relative
+
+
+def test_pareto_front_and_the_balanced_point_are_stated():
+    dominated = pd.concat([EXCLUSIVE, metrics([(6, 1, 0.04, 0.2), (6, 2, 0.04, 0.2)]).assign(exclusivity=9.0)])
+    selection = select_model(dominated, SelectConfig(rule="pareto"))
+    assert "the Pareto front of mean c_npmi, exclusivity, stability is K ∈ {3, 4, 5}" in selection["reason"]
+    # worst scaled criterion: K = 3 its exclusivity (0.00), K = 5 its c_npmi (0.12), K = 4 its stability (0.15)
+    assert selection["k"] == 4
+    assert "K = 4 has the best worst criterion on it (scaled 0–1 over the K fitted: c_npmi 1.00, exclusivity 0.67, " \
+           "stability 0.15)" in selection["reason"]
+    assert {c["k"]: c["exclusivity"] for c in selection["candidates"]}[6] == 9.0
+
+
 def test_single_seed_has_unknown_stability_and_falls_back():
     table = metrics([(3, 1, 0.1, np.nan), (4, 1, 0.2, np.nan)])
     selection = select_model(table, SelectConfig())

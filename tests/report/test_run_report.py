@@ -17,6 +17,9 @@ import pytest
 from conftest import ROOT
 
 FAST = {"n_boot": 100, "n_sims": 20}  # the report's defaults are larger; these keep the test quick
+#: figures every run of the embedded corpus has (no [dynamic]; the formula s(year) has no categorical)
+CORE_FIGURES = {"model_selection", "topic_quality", "top_words", "speech_topics", "speech_similarity",
+                "prevalence_by_year", "year_effects", "effect_difference"}
 
 
 def _small_run(out, k, seeds):
@@ -62,7 +65,7 @@ def test_report_written_with_figures_and_selection(sweep_run):
     assert path == sweep_run / "report.md"
     text = path.read_text(encoding="utf-8")
     links = _figure_links(text)
-    assert sorted(links) == sorted(f"figures/{name}.png" for name in FIGURES)
+    assert sorted(links) == sorted(f"figures/{name}.png" for name in FIGURES if name in CORE_FIGURES)
     for link in links:
         assert (sweep_run / link).is_file(), link
         assert (sweep_run / link).with_suffix(".svg").is_file()
@@ -73,7 +76,8 @@ def test_report_written_with_figures_and_selection(sweep_run):
     manifest = json.loads((sweep_run / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["corpus"]["content_hash"] in text
     for heading in ("## What was run", "## Model selection", "## Topics of the selected model", "## Corpus",
-                    "## Topic prevalence by year group", "## Effect of year", "## Representative passages"):
+                    "## Topic prevalence by year group", "## Effects of year and covariates",
+                    "## Representative passages"):
         assert heading in text
     assert "anonymized" in text and "unknown" in text  # undated speeches are groups of their own
 
@@ -150,3 +154,39 @@ def test_audit_tables_of_the_embedded_corpus(sweep_run):
         assert row.before in row.source and row.after in row.repaired
     overview = audit.speeches_overview(corpus)
     assert overview["lines"].str.contains("–").all()
+
+
+@pytest.mark.slow
+def test_report_states_the_formula_the_undated_and_the_warning(sweep_run):
+    """The embedded corpus: most speeches have no usable year, so the report warns, and says how the
+    undated enter the regression."""
+    from topics.experiment import load_run
+    from topics.report.run_report import render_run_report
+
+    run = load_run(sweep_run)
+    text = render_run_report(run, **FAST)
+    assert "Regression of each topic's speech proportion on `s(year)`" in text
+    assert "stay in the regression with an indicator of their own" in text
+    dated = int(run.corpus.speeches["year"].notna().sum())
+    if dated < len(run.corpus.speeches) / 2:
+        assert "> **Warning:** only " in text and "have a usable year" in text
+    assert "What each topic's fitted curve does" in text and "| topic | mean | first | peak |" in text
+    assert (sweep_run / "year_effects.csv").is_file() and (sweep_run / "effects.csv").is_file()
+
+
+def test_effects_wide_and_curve_summary():
+    from topics.report.tables import curve_summary, effects_wide
+
+    effects = pd.DataFrame({"topic": [0, 0], "term": ["2020 − 2015", "year (linear slope per year)"],
+                            "estimate": [0.12, 0.001], "lower": [0.05, -0.002], "upper": [0.2, 0.004],
+                            "kind": ["contrast", "slope"]})
+    wide = effects_wide(effects, {0: "T0 市场"})
+    assert wide.to_dict("records") == [{"topic": "T0 市场", "2020 − 2015": "+12.0 [+5.0, +20.0] *",
+                                        "year (linear slope per year)": "+0.10 [-0.20, +0.40]"}]
+    years = np.arange(2000, 2011)
+    curve = pd.DataFrame({"topic": 0, "year": years, "estimate": 0.2 + 0.1 * (years == 2005),
+                          "lower": 0.15 + 0.1 * (years == 2005), "upper": 0.25 + 0.1 * (years == 2005),
+                          "n_speeches": 1})
+    row = curve_summary(curve).iloc[0]
+    assert row["peak"] == "30.0 [25.0, 35.0] (2005)" and row["band above the mean"] == "2005"
+    assert row["band below the mean"] == "—"

@@ -45,8 +45,10 @@ def fake_run(k: int = 5, n_speeches: int = 30, seed: int = 0) -> SimpleNamespace
                             "relevance": np.log(topic_word[t, j]) - 0.4 * np.log(topic_word[:, j].mean())}
                            for t in range(k) for r, j in enumerate(np.argsort(-topic_word[t])[:8])])
     metrics = pd.DataFrame([{"k": kk, "seed": s, "c_npmi": rng.normal(0.05, 0.01), "c_v": rng.normal(0.5, 0.02),
+                             "exclusivity": rng.normal(9, 0.3),
                              "diversity": rng.uniform(0.6, 0.9), "stability": rng.uniform(0.5, 0.9),
                              "perplexity": rng.normal(800, 20)} for kk in (3, 5, 8) for s in range(3)])
+    speeches["title"] = [f"第{i}次会议上的讲话" if i % 2 else None for i in range(n_speeches)]
     corpus = SimpleNamespace(speeches=speeches, units=units)
     return SimpleNamespace(corpus=corpus, metrics=metrics, selection={"k": 5, "seed": 0, "rule": "max c_npmi"},
                            topics=topics, doc_topics=doc_topics, topic_word=topic_word, unit_gamma=gamma)
@@ -80,8 +82,8 @@ def test_every_figure_draws_chinese_and_is_saved_as_png_and_svg(tmp_path):
         warnings.simplefilter("always")
         saved = plots.make_all_figures(run, tmp_path, n_boot=50, n_sims=20)
     assert glyph_warnings(caught) == []
-    assert set(saved) == {"model_selection", "top_words", "speech_topics", "prevalence_by_year",
-                          "effect_of_year", "speech_similarity"}
+    assert set(saved) == {"model_selection", "topic_quality", "top_words", "speech_topics", "prevalence_by_year",
+                          "year_effects", "effect_difference", "speech_similarity"}
     for png in saved.values():
         assert png.suffix == ".png" and png.stat().st_size > 10_000
         assert png.with_suffix(".svg").stat().st_size > 10_000
@@ -103,3 +105,52 @@ def test_save_figure_is_byte_reproducible(tmp_path):
     again = plots.save_figure(plots.plot_model_selection(run.metrics, run.selection), tmp_path / "b")
     for fmt in ("png", "svg"):
         assert first[fmt].read_bytes() == again[fmt].read_bytes()
+
+
+def test_no_empty_panels_with_three_topics():
+    run = fake_run(k=3)
+    labels = analysis.topic_labels(run.topics)
+    for fig in (plots.plot_top_words(run.topics, labels=labels),
+                plots.plot_prevalence(analysis.topic_prevalence_run(run, n_boot=20), labels=labels)):
+        panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
+        assert len(panels) == 3 and all(ax.get_visible() for ax in fig.axes)
+
+
+def test_prevalence_lines_stop_at_years_without_speeches():
+    prevalence = pd.DataFrame({"group": ["2010", "2011", "2013", "unknown"], "topic": 0, "mean": [0.2, 0.3, 0.4, 0.1],
+                               "lower": 0.0, "upper": 0.5, "n_speeches": 1, "year_sources": "explicit 1"})
+    fig = plots.plot_prevalence(prevalence)
+    line = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) > 1][-1]
+    x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    assert x[:2].tolist() == [2010, 2011] and np.isnan(x[2]) and x[3] == 2013  # 2011 → 2013 is not joined
+    assert 2012 not in x and not np.isnan(y[:2]).any()
+
+
+def test_heatmap_rows_name_their_speech_and_year():
+    run = fake_run()
+    speeches = analysis.speech_topics_run(run)
+    fig = plots.plot_speech_topics(speeches, titles=plots.speech_titles(run.corpus.speeches))
+    every = [a for ax in fig.axes for a in [ax, *ax.child_axes]]  # the source strip is an inset of the heatmap
+    ticks = max(([t.get_text() for t in ax.get_yticklabels()] for ax in every), key=len)
+    assert len(ticks) == len(speeches) and len(set(ticks)) == len(ticks)
+    assert any(t.endswith("第1次会议上的讲话") for t in ticks)
+    assert any(t.startswith("unknown · ") for t in ticks) and any(t[:4].isdigit() and "#0" in t for t in ticks)
+
+
+def test_similarity_colours_span_the_distances_present():
+    theta = np.array([[0.50, 0.50], [0.55, 0.45], [0.60, 0.40]])
+    distances = analysis.speech_distances(theta, ["a", "b", "c"])
+    fig = plots.plot_similarity(distances, analysis.cluster_speeches(distances))
+    image = fig.axes[1].get_images()[0]
+    off = distances.to_numpy()[~np.eye(3, dtype=bool)]
+    assert image.get_clim() == (off.min(), off.max())
+
+
+def test_year_curves_show_the_warning_when_most_speeches_are_undated():
+    run = fake_run(n_speeches=30)
+    run.corpus.speeches.loc[5:, "year"] = pd.NA
+    run.corpus.speeches.loc[5:, "year_source"] = "unknown"
+    effects = analysis.effects_run(run, n_sims=20)
+    assert effects.warning.startswith("only 5 of 30 speeches (17%) have a usable year")
+    fig = plots.plot_year_effects(effects.year_effects, warning=effects.warning)
+    assert "⚠ only 5 of 30 speeches" in fig.get_suptitle()

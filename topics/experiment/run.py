@@ -41,6 +41,7 @@ from ..evaluate.heldout import heldout_split
 from ..evaluate.scoring import metrics_table, topic_table
 from ..evaluate.select import select_model
 from ..executor import plan, resolve_workers
+from .derived import write_derived_tables
 from .runfolder import load_run, write_manifest, write_tables
 from .settings import load_experiment_config
 from .sweep import SweepData, fit_key, run_fits, score_fits, versions
@@ -128,6 +129,7 @@ def run_on_corpus(config: ExperimentConfig, corpus: BuiltCorpus, run_dir: str | 
     timings["scoring"] = round(time.perf_counter() - t0, 3)
 
     write_tables(run_dir, corpus, metrics, topic_scores, selection, config)
+    timings.update(write_derived_tables(run_dir, corpus, selection, config))  # effects, dynamic topics
     timings["total"] = round(time.perf_counter() - started, 3)
     timings["per_fit_seconds"] = {f"k{k}_seed{s}": info["seconds"] for (k, s), info in sorted(fits.items())}
     where = plan(len(keys) - timings["fits_cached"], workers, scheduler)

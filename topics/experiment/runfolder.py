@@ -1,8 +1,10 @@
 """The run folder: its layout, writing its tables and manifest, reading it back, comparing two runs.
 
 Contract (docs/ARCHITECTURE.md): ``manifest.json``, ``metrics.csv``, ``selection.json``,
-``topics.csv``, ``doc_topics.csv``, ``topic_scores.csv``, ``models/k{K}_seed{S}/`` (the model's
-arrays, ``gamma.npy``, ``fit.json``, ``scores.json``). With ``[model.seed_words]``, ``topics.csv``
+``topics.csv``, ``doc_topics.csv``, ``topic_scores.csv``, ``year_effects.csv``, ``effects.csv``,
+``dynamic_topics.csv`` (with ``[dynamic]``; :mod:`.derived` writes these three),
+``models/k{K}_seed{S}/`` (the model's arrays, ``gamma.npy``, ``fit.json``, ``scores.json``),
+``dynamic/`` (the cached dynamic model). With ``[model.seed_words]``, ``topics.csv``
 has a ``name`` column (the seeded topics' names, empty for the others). Every float in a table is
 written with a fixed format, so the same numbers give the same bytes; the manifest holds everything
 that may differ between two faithful reruns (timings, paths, host).
@@ -35,12 +37,15 @@ from ..models.seed_words import seed_prior, seeded_topic_names
 if TYPE_CHECKING:  # pragma: no cover
     from .sweep import FitOutput
 
-__all__ = ["FIT_FILE", "FLOAT_FORMAT", "GAMMA_FILE", "SCORES_FILE", "TABLES", "RunResult", "compare_tables",
+__all__ = ["FIT_FILE", "FLOAT_FORMAT", "GAMMA_FILE", "OPTIONAL_TABLES", "SCORES_FILE", "TABLES", "RunResult", "compare_tables",
            "fit_dir", "load_fit_gamma", "load_fit_model", "load_run", "read_fit", "read_manifest", "save_fit",
            "write_manifest", "write_tables"]
 
 #: the tables :func:`topics.experiment.reproduce` compares byte for byte
-TABLES = ("metrics.csv", "selection.json", "topics.csv", "doc_topics.csv", "topic_scores.csv")
+TABLES = ("metrics.csv", "selection.json", "topics.csv", "doc_topics.csv", "topic_scores.csv", "year_effects.csv",
+          "effects.csv", "dynamic_topics.csv")
+#: tables written only when the config asks for them (absent from both runs is no difference)
+OPTIONAL_TABLES = ("dynamic_topics.csv",)
 FLOAT_FORMAT = "%.6f"          # scores and proportions
 WEIGHT_FORMAT = "%.6g"         # topics.csv: word probabilities are small, keep 6 significant digits
 FIT_FILE = "fit.json"
@@ -103,6 +108,8 @@ class RunResult:
     topic_word : K × V topic–word probabilities of the selected model (rows sum to 1).
     unit_gamma : units × K posterior Dirichlet parameters, rows in ``corpus.units`` order.
     manifest : ``manifest.json``.
+    year_effects, effects : ``year_effects.csv`` and ``effects.csv`` (None in a run made before them).
+    dynamic_topics : ``dynamic_topics.csv`` (None without ``[dynamic]``).
     """
 
     path: Path
@@ -117,6 +124,9 @@ class RunResult:
     topic_word: np.ndarray
     unit_gamma: np.ndarray
     manifest: dict
+    year_effects: pd.DataFrame | None = None
+    effects: pd.DataFrame | None = None
+    dynamic_topics: pd.DataFrame | None = None
 
     def fit_topic_word(self, k: int, seed: int) -> np.ndarray:
         """Topic–word matrix of any fit of the sweep (to compare seeds, for instance)."""
@@ -240,12 +250,15 @@ def load_run(run_dir: str | Path, corpus: BuiltCorpus | None = None) -> RunResul
     k, seed = selection["k"], selection["seed"]
     model = load_fit_model(run_dir, k, seed, config.model.engine)
     read = lambda name, **kw: pd.read_csv(run_dir / name, keep_default_na=False, na_values=[""], **kw)  # noqa: E731
+    optional = lambda name, **kw: read(name, **kw) if (run_dir / name).is_file() else None  # noqa: E731
     return RunResult(
         path=run_dir, config=config, corpus=corpus, metrics=read("metrics.csv"), selection=selection,
         topics=read("topics.csv", dtype={"word": str}),
         doc_topics=read("doc_topics.csv", dtype={"doc_id": str}).set_index("doc_id"),
         topic_scores=read("topic_scores.csv"), model=model, topic_word=model.topic_word(),
         unit_gamma=load_fit_gamma(run_dir, k, seed), manifest=manifest,
+        year_effects=optional("year_effects.csv"), effects=optional("effects.csv", dtype={"term": str}),
+        dynamic_topics=optional("dynamic_topics.csv", dtype={"word": str, "period": str}),
     )
 
 
@@ -254,6 +267,8 @@ def compare_tables(expected_dir: Path, actual_dir: Path, max_lines: int = 40) ->
     parts = []
     for name in TABLES:
         a, b = Path(expected_dir) / name, Path(actual_dir) / name
+        if name in OPTIONAL_TABLES and not a.is_file() and not b.is_file():
+            continue
         if not a.is_file() or not b.is_file():
             parts.append(f"{name}: missing in {a.parent if not a.is_file() else b.parent}")
             continue

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..config import ConfigError, ExperimentConfig, ModelConfig, anchor_experiment, check_choice, from_mapping, read_toml
+from ..analysis.design import formula_variables, parse_formula
+from ..corpus import SPEECH_COLUMNS, YEAR_SOURCES
 from ..errors import TopicsError
 from ..evaluate.coherence import MEASURES
 from ..models import ENGINES
@@ -32,7 +34,18 @@ def experiment_from_mapping(data: Mapping[str, Any], base: str | Path | None = N
     _check_engine_settings(config.model)
     for i, measure in enumerate(config.evaluate.measures):
         check_choice(f"evaluate.measures[{i}]", measure, tuple(MEASURES))
+    _check_effects(config)
     return config
+
+
+def _check_effects(config: ExperimentConfig) -> None:
+    """``[effects]``: the formula parses and names columns of speeches.csv; the year sources exist."""
+    for variable in formula_variables(parse_formula(config.effects.prevalence)):
+        if variable not in SPEECH_COLUMNS:
+            raise ConfigError(f"effects.prevalence = {config.effects.prevalence!r} names {variable!r}, not a column of "
+                              f"speeches.csv — use e.g. year, genre, admin_level")
+    for i, source in enumerate(config.effects.year_sources):
+        check_choice(f"effects.year_sources[{i}]", source, YEAR_SOURCES)
 
 
 def _check_engine_settings(model: ModelConfig) -> None:

@@ -33,8 +33,8 @@ from ..corpus import BuiltCorpus
 from ..models.seed_words import TOP_N as SEED_TOP_N, seed_word_table
 from ..viz.figures import make_all_figures
 from ..viz.ldavis import save_run_html
-from .tables import (effect_table, format_metrics_by_k, metrics_by_k, passages_table, prevalence_table,
-                     selection_rule_text)
+from .tables import format_metrics_by_k, metrics_by_k, passages_table, prevalence_table, selection_rule_text
+from .year_sections import dynamic_section, effects_section
 
 __all__ = ["FIGURES", "render_run_report", "write_run_report"]
 
@@ -44,8 +44,13 @@ FIGURES = {
     "top_words": "Top words of each topic of the selected model",
     "speech_topics": "Topic proportions per speech, ordered by year (strip: how the year is known)",
     "speech_similarity": "Speech similarity (Jensen–Shannon distance) with average-linkage dendrogram",
+    "topic_quality": "Coherence against exclusivity of every fit (stm's topicQuality)",
     "prevalence_by_year": "Topic prevalence by year group with bootstrap intervals",
-    "effect_of_year": "Effect of year on topic prevalence, with the topic model's uncertainty",
+    "year_effects": "Fitted topic prevalence over the years with its band (method of composition)",
+    "effect_difference": "Difference in topic prevalence between two periods",
+    "effect_levels": "Topic prevalence by level of a categorical covariate",
+    "dynamic_topics": "Dynamic topics: top words per period",
+    "word_trajectories": "Dynamic topics: trajectories of the words that moved most",
 }
 
 
@@ -73,13 +78,16 @@ def _config_lines(run) -> list[str]:
         f" (whole speeches, seed {ev.heldout_seed}); stability = matched top-{ev.stability_topn} Jaccard across seeds",
         f"- selection: rule `{config.select.rule}`"
         + (f", min_stability = {config.select.min_stability}" if config.select.rule == "max_npmi_stable" else "")
+        + (f", relative_stability = {config.select.relative_stability}"
+           if config.select.rule == "max_npmi_relative_stable" else "")
         + f", seed by {config.select.seed_by}",
     ]
 
 
 def _timing_lines(manifest: dict) -> list[str]:
     timings = manifest.get("timings", {})
-    seconds = [f"{name} {timings[name]:.1f} s" for name in ("build", "fits", "scoring", "total") if name in timings]
+    seconds = [f"{name} {timings[name]:.1f} s" for name in ("build", "fits", "scoring", "effects", "dynamic", "total")
+               if name in timings]
     lines = [f"- time taken: {', '.join(seconds)}"]
     if "fits_cached" in timings:
         lines.append(f"- fits reused from the cache: {timings['fits_cached']}")
@@ -101,7 +109,8 @@ def _counts_line(corpus: BuiltCorpus) -> str:
 
 
 def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str | None = "ldavis.html",
-                      n_boot: int = 1000, n_sims: int = 200, random_state: int = 0) -> str:
+                      n_boot: int = 1000, n_sims: int | None = None, random_state: int = 0,
+                      effects: "analysis.EffectsResult | None" = None) -> str:
     """The text of ``report.md`` for a loaded run (figures are linked, not drawn, here).
 
     Parameters
@@ -109,11 +118,14 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
     run : a :class:`topics.experiment.RunResult`.
     figures : names of the figures in ``figures/`` to link (``FIGURES`` keys).
     ldavis : file name of the LDAvis page beside the report, or None.
-    n_boot, n_sims, random_state : bootstrap replicates, effect simulations and their seed
-        (the same values as the figures, so tables and figures agree).
+    n_boot, n_sims, random_state : bootstrap replicates, effect simulations (None: the run's
+        ``[effects] n_sims``, as in ``year_effects.csv``) and the bootstrap's seed (the same values
+        as the figures, so tables and figures agree).
+    effects : an effect estimate already made (:func:`topics.analysis.effects_run`), to reuse.
     """
     figures = list(figures)
     labels = analysis.topic_labels(run.topics)
+    effects = effects if effects is not None else analysis.effects_run(run, n_sims=n_sims)
     selection = run.selection
     k, seed = selection["k"], selection["seed"]
     name = run.config.name
@@ -141,7 +153,7 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
     out += [""] + markdown_table(format_metrics_by_k(metrics_by_k(run.metrics), k))
     out += ["", f"**Rule** `{selection['rule']}`: {selection_rule_text(selection)}", "",
             f"**Reason:** {selection['reason']}."]
-    out += figure("model_selection")
+    out += figure("model_selection") + figure("topic_quality")
 
     out += ["", f"## Topics of the selected model (K = {k}, seed {seed})", ""]
     out.append("Labels are the top words by relevance (λ = "
@@ -172,10 +184,12 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
                f"from a two-stage bootstrap ({n_boot} replicates, seed {random_state}: speeches within groups, then "
                "chunks within speeches). Speeches with a hidden (`anonymized`) or unknown year are their own groups.")
     out += [""] + markdown_table(prevalence_table(prevalence, labels))
+    if effects.warning:
+        out += ["", f"> **Warning:** {effects.warning}."]
     out += figure("prevalence_by_year")
 
-    out += ["", "## Effect of year", ""] + _effect_section(run, labels, n_sims, random_state)
-    out += figure("effect_of_year")
+    out += effects_section(run, effects, labels, figure)
+    out += dynamic_section(run, labels, figure)
 
     out += ["", "## Representative passages", ""]
     out.append("The chunks with the highest proportion of each topic (at most one per speech; stm's findThoughts).")
@@ -232,38 +246,14 @@ def _corpus_section(corpus: BuiltCorpus) -> list[str]:
     return out
 
 
-def _effect_section(run, labels: dict, n_sims: int, random_state: int) -> list[str]:
-    try:
-        effect = analysis.estimate_effect_run(run, n_sims=n_sims, random_state=random_state)
-    except (ValueError, np.linalg.LinAlgError) as exc:  # too few speeches for the design
-        return [f"Not estimated: {exc}."]
-    notes = effect.notes
-    if "year" not in effect.terms:
-        return ["Not estimated: no speech has a usable year (every year is anonymized or unknown)."]
-    counts = notes.get("counts", {})
-    text = (f"Regression of each topic's speech proportion on year (linear, centred on {notes.get('year_centre', 0):.0f})"
-            f"{' and ' + ', '.join(notes['reference']) if notes.get('reference') else ''}, by the method of composition "
-            f"({n_sims} simulations, seed {random_state}): θ is drawn from the model's posterior each time, so the "
-            f"interval carries the topic model's own uncertainty as well as the sampling of speeches. "
-            f"{counts.get('dated', 0)} dated speeches inform the slope; {counts.get('no year', 0)} without a year "
-            "stay in the model with their own indicator. Estimates in percentage points per year.")
-    if notes.get("reference"):
-        text += " Reference levels: " + ", ".join(f"{k} = {v}" for k, v in notes["reference"].items()) + "."
-    if notes.get("dropped"):
-        text += " Dropped (constant or collinear): " + ", ".join(notes["dropped"]) + "."
-    table = effect_table(effect, labels=labels).drop(columns="topic")
-    table["excludes_zero"] = table["excludes_zero"].map({True: "yes", False: ""})
-    return [text, ""] + markdown_table(table.rename(columns={"excludes_zero": "interval excludes 0"}), floats="{:.2f}")
-
-
-def write_run_report(run, n_boot: int = 1000, n_sims: int = 200, random_state: int = 0) -> Path:
+def write_run_report(run, n_boot: int = 1000, n_sims: int | None = None, random_state: int = 0) -> Path:
     """Write ``RUN/report.md`` with its figures (``RUN/figures/``) and LDAvis page; return the report's path.
 
     Parameters
     ----------
     run : a loaded run (:func:`topics.experiment.load_run`); the report goes into ``run.path``.
-    n_boot, n_sims, random_state : bootstrap replicates, effect simulations and their seed,
-        used for the figures and the tables alike.
+    n_boot, n_sims, random_state : bootstrap replicates, effect simulations (None: the run's
+        ``[effects] n_sims``) and the bootstrap's seed, used for the figures and the tables alike.
 
     Returns
     -------
@@ -275,10 +265,11 @@ def write_run_report(run, n_boot: int = 1000, n_sims: int = 200, random_state: i
     PosixPath('runs/default/report.md')
     """
     run_dir = Path(run.path)
-    made = make_all_figures(run, run_dir / "figures", n_boot=n_boot, n_sims=n_sims, random_state=random_state)
+    effects = analysis.effects_run(run, n_sims=n_sims)  # once, for the figures and the tables alike
+    made = make_all_figures(run, run_dir / "figures", n_boot=n_boot, random_state=random_state, effects=effects)
     save_run_html(run, run_dir / "ldavis.html")
     text = render_run_report(run, figures=[key for key in FIGURES if key in made] + sorted(set(made) - set(FIGURES)),
-                             n_boot=n_boot, n_sims=n_sims, random_state=random_state)
+                             n_boot=n_boot, random_state=random_state, effects=effects)
     path = run_dir / "report.md"
     write_text(path, text)
     return path

@@ -2,7 +2,8 @@
 
 * :func:`metrics_by_k`: mean and standard deviation over seeds of every selection criterion;
 * :func:`prevalence_table`: topic prevalence per year group as ``mean [lower, upper]``;
-* :func:`effect_table`: the effect of one covariate per topic, in percentage points;
+* :func:`effects_wide`: ``effects.csv`` per topic in percentage points; :func:`curve_summary`: what
+  each fitted year curve does; :func:`vocabulary_change_table`: how each dynamic topic's words changed;
 * :func:`passages_table`: representative passages (``findThoughts``) as short excerpts.
 """
 
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .. import analysis
 from ..evaluate.coherence import MEASURES
 
-__all__ = ["METRICS", "effect_table", "format_metrics_by_k", "metrics_by_k", "passages_table", "prevalence_table",
-           "selection_rule_text"]
+__all__ = ["METRICS", "curve_summary", "effects_wide", "format_metrics_by_k", "metrics_by_k", "passages_table", "prevalence_table",
+           "selection_rule_text", "vocabulary_change_table"]
 
 #: the criteria of ``metrics.csv`` summarised per K, in the order of the report's table
 METRICS = (*MEASURES, "diversity", "exclusivity", "perplexity", "stability")
@@ -98,26 +100,83 @@ def prevalence_table(prevalence: pd.DataFrame, labels: dict | None = None, digit
     return pd.DataFrame(rows)
 
 
-def effect_table(effect: analysis.EffectEstimate, term: str = "year", labels: dict | None = None,
-                 scale: float = 100.0) -> pd.DataFrame:
-    """One covariate's coefficient per topic, scaled (100: percentage points), with its interval.
+def effects_wide(effects: pd.DataFrame, labels: dict | None = None, kinds=("contrast", "slope", "difference", "level"),
+                 digits: int = 1) -> pd.DataFrame:
+    """``effects.csv`` as one row per topic and one column per term, in percentage points.
 
-    Columns: ``topic, label, estimate, std_error, lower, upper, excludes_zero``. For ``term =
-    "year"`` the estimate is the change in a topic's mean proportion per calendar year, in
-    percentage points, holding the other covariates fixed.
+    Cells read ``"+12.3 [8.1, 16.0]"``, with ``*`` when the interval excludes 0 (for a
+    ``level``, the fitted share itself in per cent, no star). The slope is in percentage
+    points per year.
     """
     labels = labels or {}
-    rows = effect.table[effect.table["term"] == term].sort_values("topic")
-    out = pd.DataFrame({
-        "topic": rows["topic"].astype(int).to_numpy(),
-        "label": [labels.get(int(t), f"T{int(t)}") for t in rows["topic"]],
-        "estimate": rows["estimate"].to_numpy() * scale,
-        "std_error": rows["std_error"].to_numpy() * scale,
-        "lower": rows["lower"].to_numpy() * scale,
-        "upper": rows["upper"].to_numpy() * scale,
-    })
-    out["excludes_zero"] = (out["lower"] > 0) | (out["upper"] < 0)
-    return out
+    rows = effects[effects["kind"].isin(kinds)]
+    terms = list(dict.fromkeys(rows["term"]))
+    out = []
+    for topic, part in rows.groupby("topic", sort=True):
+        row = {"topic": labels.get(int(topic), f"T{int(topic)}")}
+        for item in part.itertuples():
+            est, low, high = (100 * v for v in (item.estimate, item.lower, item.upper))
+            d = digits + 1 if item.kind == "slope" else digits
+            if item.kind == "level":
+                row[item.term] = f"{est:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
+            else:
+                star = " *" if low > 0 or high < 0 else ""
+                row[item.term] = f"{est:+.{d}f} [{low:+.{d}f}, {high:+.{d}f}]{star}"
+        out.append(row)
+    return pd.DataFrame(out, columns=["topic"] + terms)
+
+
+def curve_summary(year_effects: pd.DataFrame, labels: dict | None = None, digits: int = 1) -> pd.DataFrame:
+    """What each topic's fitted curve does, in per cent: first and last year, peak and trough with
+    their bands, and the years in which the band lies wholly above or below the topic's mean (the
+    flat line a change must leave)."""
+    labels = labels or {}
+    out = []
+    for topic, part in year_effects.groupby("topic", sort=True):
+        part = part.sort_values("year")
+        years = part["year"].to_numpy(int)
+        est, low, high = (100 * part[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
+        weights = part["n_speeches"].to_numpy(float)
+        mean = float(np.average(est, weights=weights)) if weights.sum() else float(est.mean())
+        cell = lambda i: f"{est[i]:.{digits}f} [{low[i]:.{digits}f}, {high[i]:.{digits}f}] ({years[i]})"  # noqa: E731
+        out.append({"topic": labels.get(int(topic), f"T{int(topic)}"), "mean": f"{mean:.{digits}f}",
+                    "first": cell(0), "peak": cell(int(np.argmax(est))), "trough": cell(int(np.argmin(est))),
+                    "last": cell(len(est) - 1), "band above the mean": _year_runs(years[low > mean]),
+                    "band below the mean": _year_runs(years[high < mean])})
+    return pd.DataFrame(out, columns=["topic", "mean", "first", "peak", "trough", "last", "band above the mean",
+                                      "band below the mean"])
+
+
+def _year_runs(years) -> str:
+    """``[1984, 1985, 1986, 1990]`` → ``"1984–1986, 1990"``; empty → ``"—"``."""
+    years = list(years)
+    if not years:
+        return "—"
+    runs, start = [], years[0]
+    for previous, year in zip(years, years[1:] + [None]):
+        if year != previous + 1 if year is not None else True:
+            runs.append(str(start) if start == previous else f"{start}–{previous}")
+            start = year
+    return ", ".join(runs)
+
+
+def vocabulary_change_table(dynamic_topics: pd.DataFrame, labels: dict | None = None, n: int = 10,
+                            match_similarity=None) -> pd.DataFrame:
+    """Per dynamic topic: how much its top ``n`` words changed from its first period to its last
+    (:func:`topics.analysis.dynamic.vocabulary_change`), with the words that left and entered."""
+    from ..analysis.dynamic import vocabulary_change
+
+    labels = labels or {}
+    change = vocabulary_change(dynamic_topics, n=n)
+    table = pd.DataFrame({
+        "topic": [labels.get(int(t), f"T{int(t)}") for t in change["topic"]],
+        "periods": [f"{a} → {b}" for a, b in zip(change["first"], change["last"])],
+        f"top {n} kept": [f"{j:.0%}" for j in change["jaccard"]],
+        "turnover per period": [f"{t:.0%}" for t in change["turnover"]],
+        "left": change["left"], "entered": change["entered"]})
+    if match_similarity is not None:
+        table.insert(1, "match to the LDA topic", [f"{float(m):.2f}" for m in match_similarity][:len(table)])
+    return table
 
 
 def passages_table(run, n: int = 2, excerpt_chars: int = 80) -> pd.DataFrame:
@@ -142,6 +201,15 @@ def selection_rule_text(selection: dict) -> str:
         return (f"among the K whose mean stability across seeds is at least {selection.get('min_stability')}, the K "
                 "with the best mean NPMI coherence; if none qualifies (or there is one seed), the best mean NPMI "
                 f"overall. Within K the seed is chosen by {selection.get('seed_by')}.")
+    if rule == "max_npmi_relative_stable":
+        return (f"among the K whose mean stability across seeds is at least {selection.get('relative_stability')} times "
+                "the best K's, the K with the best mean NPMI coherence (with one seed, stability is unknown: the best "
+                f"mean NPMI overall). Within K the seed is chosen by {selection.get('seed_by')}.")
+    if rule == "pareto":
+        return ("the K on the Pareto front of mean NPMI coherence, exclusivity and stability (no other K at least as "
+                "good on all three and better on one) whose worst criterion, each scaled 0–1 over the K fitted, is best "
+                "(with one seed, stability is unknown: the best mean NPMI overall). Within K the seed is chosen by "
+                f"{selection.get('seed_by')}.")
     if rule == "max_npmi":
         return f"the K with the best mean NPMI coherence; within K the seed is chosen by {selection.get('seed_by')}."
     return f"K fixed in the config; within K the seed is chosen by {selection.get('seed_by')}."

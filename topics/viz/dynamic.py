@@ -1,0 +1,78 @@
+"""How do a topic's words change? The dynamic topic model's top words per period, and word trajectories.
+
+* :func:`plot_dynamic_topics` — for each topic, a grid of periods × ranks: the word at each rank
+  in each period, shaded by its probability; a word that is new to a topic's top words (not in
+  the previous period's) is set in bold, so the change reads off the figure;
+* :func:`plot_word_trajectories` — the probability of chosen words in their topic over the periods.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .common import figure, grid_shape, panel_grid, shorten
+
+__all__ = ["plot_dynamic_topics", "plot_word_trajectories"]
+
+
+def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words: int = 8, topics=None) -> Figure:
+    """Top ``n_words`` of each topic in each period (``dynamic_topics.csv``), one panel per topic."""
+    labels = labels or {}
+    table = table[table["rank"] < n_words]
+    topic_ids = sorted(table["topic"].unique()) if topics is None else list(topics)
+    periods = list(dict.fromkeys(table["period"]))
+    fig = figure(max(6.0, 0.85 * len(periods) + 1.2), (0.24 * n_words + 0.55) * len(topic_ids) + 0.6)
+    axes = panel_grid(fig, len(topic_ids), 1)
+    top = table["weight"].max() if len(table) else 1.0
+    for ax, topic in zip(axes, topic_ids):
+        part = table[table["topic"] == topic]
+        weights = np.zeros((n_words, len(periods)))
+        previous: set = set()
+        for j, period in enumerate(periods):
+            column = part[part["period"] == period].sort_values("rank")
+            words = list(column["word"])
+            for r, (word, weight) in enumerate(zip(words, column["weight"])):
+                weights[r, j] = weight
+                ax.text(j, r, word, ha="center", va="center", fontsize=7,
+                        fontweight="bold" if j and word not in previous else "normal",
+                        color="white" if weight > 0.6 * top else "black")
+            previous = set(words)
+        ax.imshow(weights, aspect="auto", cmap="Blues", vmin=0, vmax=top, interpolation="nearest")
+        ax.set_xticks(range(len(periods)), periods, fontsize=7)
+        ax.set_yticks(range(n_words), [str(r + 1) for r in range(n_words)], fontsize=6)
+        ax.set_title(shorten(labels.get(int(topic), f"T{int(topic)}"), 40), fontsize=9, loc="left")
+        ax.tick_params(length=0)
+    fig.suptitle("Dynamic topics: top words per period (shade: probability in the topic; bold: new to the top "
+                 "words since the period before)", fontsize=10)
+    return fig
+
+
+def plot_word_trajectories(trajectories: pd.DataFrame, labels: dict | None = None, ncols: int = 3) -> Figure:
+    """Each chosen word's probability in its topic across the periods, one panel per topic.
+
+    ``trajectories`` is :func:`topics.analysis.dynamic.word_trajectories` output.
+    """
+    labels = labels or {}
+    topic_ids = sorted(trajectories["topic"].unique())
+    periods = list(dict.fromkeys(trajectories["period"]))
+    nrows, cols = grid_shape(len(topic_ids), ncols)
+    fig = figure(max(3.8 * cols, 5.0), 2.8 * nrows + 0.8)
+    x = np.arange(len(periods))
+    for ax, topic in zip(panel_grid(fig, len(topic_ids), ncols), topic_ids):
+        part = trajectories[trajectories["topic"] == topic]
+        for word, rows in part.groupby("word", sort=False):
+            values = rows.set_index("period").reindex(periods)["probability"].to_numpy(float)
+            line, = ax.plot(x, values, marker="o", ms=2.5, lw=1.3)
+            ax.annotate(word, (x[-1], values[-1]), xytext=(3, 0), textcoords="offset points", fontsize=7,
+                        color=line.get_color(), va="center")
+        ax.set_xticks(x, periods, fontsize=6, rotation=60)
+        ax.set_xlim(-0.3, len(periods) - 0.3 + 0.12 * len(periods))
+        ax.set_ylim(bottom=0)
+        ax.set_title(shorten(labels.get(int(topic), f"T{int(topic)}"), 22), fontsize=9, loc="left")
+        ax.grid(alpha=0.3, lw=0.5)
+        ax.tick_params(axis="y", labelsize=7)
+    fig.supylabel("probability of the word in the topic", fontsize=9)
+    fig.suptitle("Word trajectories in the dynamic topic model", fontsize=10)
+    return fig
