@@ -17,7 +17,7 @@ from topics.errors import ConfigError
 from topics.experiment.settings import experiment_from_mapping
 from topics.experiment.sweep import fit_key
 from topics.models import ENGINES, TomotopyLda
-from topics.models.tomotopy_lda import fixed_alpha
+from topics.models.tomotopy_lda import Sampler, fixed_alpha
 
 FAST = ModelConfig(engine="tomotopy", iterations=200)
 
@@ -62,6 +62,20 @@ def test_fit_is_identical_in_another_process(planted):
         phi, gamma = pool.submit(_fit_elsewhere, (planted.bow, planted.words)).result()
     assert np.array_equal(here.topic_word(), phi)
     assert np.array_equal(here.unit_posterior(planted.bow[:20], seed=7), gamma)
+
+
+def test_a_chain_observed_midway_is_the_shorter_fit(planted):
+    # what benchmarks/bench_engines.py --gibbs-sweeps relies on: sweeps 1..N of a longer chain
+    # are the N-sweep fit (observing the chain changes nothing)
+    import tomotopy as tp
+
+    sampler = Sampler(planted.bow, planted.words, 4, 3, ModelConfig(engine="tomotopy"))
+    seen = {}
+    sampler.model.train(60, workers=1, parallel=tp.ParallelScheme.NONE, callback_interval=30,
+                        callback=lambda m, done, total: seen.setdefault(done, sampler.state({}).topic_word_counts_))
+    shorter = TomotopyLda.fit(planted.bow, planted.words, 4, 3, ModelConfig(engine="tomotopy", iterations=30))
+    assert np.array_equal(seen[30], shorter.topic_word_counts_)
+    assert not np.array_equal(seen[60], shorter.topic_word_counts_)
 
 
 def test_topics_are_the_final_gibbs_counts_plus_prior(planted, model):
@@ -171,7 +185,7 @@ def test_fit_key_holds_the_settings_the_engine_reads():
     assert fit_key("hash", auto, {}, 5, 1) != fit_key("hash", ModelConfig(engine="tomotopy", alpha="auto", burn_in=3),
                                                      {}, 5, 1)
     assert fit_key("hash", ModelConfig(engine="gensim"), {}, 5, 1) != key
-    assert tomotopy.fit_settings() == {"iterations": 1000, "alpha": "symmetric", "eta": "symmetric",
+    assert tomotopy.fit_settings() == {"iterations": 500, "alpha": "symmetric", "eta": "symmetric",
                                        "gamma_threshold": 0.001}
     assert ModelConfig(engine="gensim").fit_settings()["iterations"] == 200
 
@@ -191,4 +205,4 @@ def test_engine_config_errors(model, message):
 def test_tomotopy_is_a_registered_engine():
     assert ENGINES["tomotopy"] is TomotopyLda
     assert TomotopyLda.engine_version().startswith("tomotopy 0.")
-    assert from_mapping(ModelConfig, {"engine": "tomotopy"}, prefix="model").engine_iterations() == 1000
+    assert from_mapping(ModelConfig, {"engine": "tomotopy"}, prefix="model").engine_iterations() == 500

@@ -48,7 +48,7 @@ from .seed_words import resolved_eta, seed_prior
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ModelConfig
 
-__all__ = ["TomotopyLda", "fixed_alpha"]
+__all__ = ["Sampler", "TomotopyLda", "fixed_alpha"]
 
 _ARRAYS = ("topic_word_counts.npy", "eta.npy", "alpha.npy")
 #: inference stops earlier when γ has converged (``gamma_threshold``); this only bounds a pathological case
@@ -115,41 +115,21 @@ class TomotopyLda(TopicModel):
         """
         import tomotopy as tp
 
-        n_words = len(vocabulary)
-        alpha = fixed_alpha(config.alpha, k)
-        base_eta = resolved_eta(config.eta, k)
-        prior = seed_prior(config.seed_words, vocabulary, config.seed_weight)
-        eta = prior.eta(k, n_words, base_eta)
-        learn_alpha = config.alpha == "auto"
+        sampler = Sampler(bow, vocabulary, k, seed, config)
         iterations = config.engine_iterations(cls.engine)
-
-        model = tp.LDAModel(k=k, alpha=alpha.tolist(), eta=base_eta, seed=seed, min_cf=0, min_df=0, rm_top=0)
-        model.optim_interval = config.optimize_interval if learn_alpha else 0  # 0: α stays as given
-        model.burn_in = config.burn_in if learn_alpha else 0
-        for doc in bow:
-            words = [vocabulary[word_id] for word_id, count in doc for _ in range(int(count))]
-            if words:
-                model.add_doc(words)
-        known = set(model.vocabs)
-        for ids in prior.word_ids:
-            for word_id in ids:
-                if vocabulary[word_id] in known:  # a seed word only in held-out units has no tokens to steer
-                    model.set_word_prior(vocabulary[word_id], eta[:, word_id].tolist())
         trace: list[list[float]] = []
 
         def record(m, step: int, total: int) -> None:
             trace.append([int(step), float(m.ll_per_word)])
 
-        model.train(iterations, workers=1, parallel=tp.ParallelScheme.NONE,
-                    callback_interval=TRACE_INTERVAL, callback=record)
-        counts = _topic_word_counts(model, vocabulary, k)
+        sampler.model.train(iterations, workers=1, parallel=tp.ParallelScheme.NONE,
+                            callback_interval=TRACE_INTERVAL, callback=record)
         info = {"iterations": iterations, "seed": seed, "alpha_setting": config.alpha,
-                "learned_alpha": learn_alpha, "gamma_threshold": config.gamma_threshold,
-                "seeded_topics": list(prior.names), "log_likelihood_per_word": trace}
-        if learn_alpha:
+                "learned_alpha": sampler.learn_alpha, "gamma_threshold": config.gamma_threshold,
+                "seeded_topics": list(sampler.prior.names), "log_likelihood_per_word": trace}
+        if sampler.learn_alpha:
             info.update(burn_in=config.burn_in, optimize_interval=config.optimize_interval)
-            alpha = np.asarray(model.alpha, dtype=np.float64)
-        return cls(counts, eta, alpha, info)
+        return sampler.state(info)
 
     @property
     def k(self) -> int:
@@ -218,6 +198,42 @@ class TomotopyLda(TopicModel):
         for key in ("engine", "engine_version", "k", "n_words"):
             info.pop(key, None)
         return cls(counts, eta, alpha, info)
+
+
+class Sampler:
+    """A tomotopy ``LDAModel`` loaded with the training units and the priors, ready to train.
+
+    :meth:`TomotopyLda.fit` trains it; ``benchmarks/bench_engines.py`` observes the same chain
+    sweep by sweep (:meth:`state` at any point gives the engine's model at that point).
+    """
+
+    def __init__(self, bow: Bow, vocabulary: Sequence[str], k: int, seed: int, config: "ModelConfig"):
+        import tomotopy as tp
+
+        self.vocabulary, self.k = list(vocabulary), k
+        self.alpha = fixed_alpha(config.alpha, k)
+        self.prior = seed_prior(config.seed_words, vocabulary, config.seed_weight)
+        base_eta = resolved_eta(config.eta, k)
+        self.eta = self.prior.eta(k, len(vocabulary), base_eta)
+        self.learn_alpha = config.alpha == "auto"
+        model = tp.LDAModel(k=k, alpha=self.alpha.tolist(), eta=base_eta, seed=seed, min_cf=0, min_df=0, rm_top=0)
+        model.optim_interval = config.optimize_interval if self.learn_alpha else 0  # 0: α stays as given
+        model.burn_in = config.burn_in if self.learn_alpha else 0
+        for doc in bow:
+            words = [vocabulary[word_id] for word_id, count in doc for _ in range(int(count))]
+            if words:
+                model.add_doc(words)
+        known = set(model.vocabs)
+        for ids in self.prior.word_ids:
+            for word_id in ids:
+                if vocabulary[word_id] in known:  # a seed word only in held-out units has no tokens to steer
+                    model.set_word_prior(vocabulary[word_id], self.eta[:, word_id].tolist())
+        self.model = model
+
+    def state(self, info: dict) -> TomotopyLda:
+        """The engine's model from the chain's current state (α as learned so far, when learned)."""
+        alpha = np.asarray(self.model.alpha, dtype=np.float64) if self.learn_alpha else self.alpha
+        return TomotopyLda(_topic_word_counts(self.model, self.vocabulary, self.k), self.eta, alpha, info)
 
 
 def _topic_word_counts(model, vocabulary: Sequence[str], k: int) -> np.ndarray:
