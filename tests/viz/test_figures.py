@@ -154,3 +154,18 @@ def test_year_curves_show_the_warning_when_most_speeches_are_undated():
     assert effects.warning.startswith("only 5 of 30 speeches (17%) have a usable year")
     fig = plots.plot_year_effects(effects.year_effects, warning=effects.warning)
     assert "⚠ only 5 of 30 speeches" in fig.get_suptitle()
+
+
+def test_dynamic_figures_draw_chinese_and_mark_new_words():
+    table = pd.DataFrame({"topic": [0] * 4, "period": ["九五", "九五", "十四五", "十四五"], "rank": [0, 1, 0, 1],
+                          "word": ["计划生育", "独生子女", "计划生育", "三孩"], "weight": [0.3, 0.2, 0.25, 0.2]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plots.plot_dynamic_topics(table, n_words=2)
+        fig.savefig(io.BytesIO(), format="png")
+        trajectories = pd.DataFrame({"topic": 0, "word": ["三孩", "三孩"], "period": ["九五", "十四五"],
+                                     "probability": [0.01, 0.2]})
+        plots.plot_word_trajectories(trajectories).savefig(io.BytesIO(), format="png")
+    assert glyph_warnings(caught) == []
+    colours = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+    assert colours["三孩"] == "#b2182b" and colours["独生子女"] != "#b2182b"  # new in 十四五: red

@@ -129,11 +129,13 @@ def effects_wide(effects: pd.DataFrame, labels: dict | None = None, kinds=("cont
 def curve_summary(year_effects: pd.DataFrame, labels: dict | None = None, digits: int = 1) -> pd.DataFrame:
     """What each topic's fitted curve does, in per cent: first and last year, peak and trough with
     their bands, and the years in which the band lies wholly above or below the topic's mean (the
-    flat line a change must leave)."""
+    flat line a change must leave). Only years with speeches are read: between them the spline
+    bridges a gap without data (the figure draws it dashed), and what it does there is no finding."""
     labels = labels or {}
     out = []
     for topic, part in year_effects.groupby("topic", sort=True):
         part = part.sort_values("year")
+        part = part[part["n_speeches"] > 0] if (part["n_speeches"] > 0).any() else part
         years = part["year"].to_numpy(int)
         est, low, high = (100 * part[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
         weights = part["n_speeches"].to_numpy(float)

@@ -2,7 +2,8 @@
 
 * :func:`plot_dynamic_topics` — for each topic, a grid of periods × ranks: the word at each rank
   in each period, shaded by its probability; a word that is new to a topic's top words (not in
-  the previous period's) is set in bold, so the change reads off the figure;
+  the previous period's) is set in red, so the change reads off the figure (the bundled CJK font has
+  no bold weight);
 * :func:`plot_word_trajectories` — the probability of chosen words in their topic over the periods.
 """
 
@@ -14,7 +15,10 @@ from matplotlib.figure import Figure
 
 from .common import figure, grid_shape, panel_grid, shorten
 
-__all__ = ["plot_dynamic_topics", "plot_word_trajectories"]
+__all__ = ["NEW_WORD", "plot_dynamic_topics", "plot_word_trajectories"]
+
+#: colour of a word new to a topic's top words since the period before
+NEW_WORD = "#b2182b"
 
 
 def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words: int = 8, topics=None) -> Figure:
@@ -35,16 +39,16 @@ def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words
             words = list(column["word"])
             for r, (word, weight) in enumerate(zip(words, column["weight"])):
                 weights[r, j] = weight
+                new = j and word not in previous
                 ax.text(j, r, word, ha="center", va="center", fontsize=7,
-                        fontweight="bold" if j and word not in previous else "normal",
-                        color="white" if weight > 0.6 * top else "black")
+                        color=NEW_WORD if new else ("white" if weight > 0.6 * top else "black"))
             previous = set(words)
         ax.imshow(weights, aspect="auto", cmap="Blues", vmin=0, vmax=top, interpolation="nearest")
         ax.set_xticks(range(len(periods)), periods, fontsize=7)
         ax.set_yticks(range(n_words), [str(r + 1) for r in range(n_words)], fontsize=6)
         ax.set_title(shorten(labels.get(int(topic), f"T{int(topic)}"), 40), fontsize=9, loc="left")
         ax.tick_params(length=0)
-    fig.suptitle("Dynamic topics: top words per period (shade: probability in the topic; bold: new to the top "
+    fig.suptitle("Dynamic topics: top words per period (shade: probability in the topic; red: new to the top "
                  "words since the period before)", fontsize=10)
     return fig
 
