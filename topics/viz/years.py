@@ -126,10 +126,11 @@ def plot_year_effects(year_effects: pd.DataFrame, labels: dict | None = None, to
         years, counts = rows["year"].to_numpy(int), rows["n_speeches"].to_numpy(int)
         est, low, high = (rows[c].to_numpy(float) for c in ("estimate", "lower", "upper"))
         solid = _supported(years, counts)
+        dashed = ~solid | np.r_[~solid[1:], False] | np.r_[False, ~solid[:-1]]  # meets the solid part
         ax.fill_between(years, low, high, where=solid, color=BLUE, alpha=0.3, lw=0, interpolate=False)
-        ax.fill_between(years, low, high, where=~solid, color=BLUE, alpha=0.12, lw=0, interpolate=False)
+        ax.fill_between(years, low, high, where=dashed & ~solid | dashed & np.r_[False, ~solid[:-1]]
+                        | dashed & np.r_[~solid[1:], False], color=BLUE, alpha=0.12, lw=0, interpolate=False)
         ax.plot(years, np.where(solid, est, np.nan), color=DARK, lw=1.6)
-        dashed = ~solid | np.r_[~solid[1:], False] | np.r_[False, ~solid[:-1]]  # meet the solid part
         ax.plot(years, np.where(dashed, est, np.nan), color=DARK, lw=1.0, ls="--")
         if counts.sum():
             ax.axhline(np.average(est, weights=counts), color="0.3", lw=0.8, ls=":")
@@ -144,7 +145,7 @@ def plot_year_effects(year_effects: pd.DataFrame, labels: dict | None = None, to
         for ax in axes:
             ax.set_xticks(ticks, [str(t) for t in ticks], rotation=45)
     fig.supylabel("fitted topic proportion", fontsize=9)
-    warn(fig, warning, f"Topic prevalence over the years: {formula}, {level:.0%} band (method of composition); "
+    warn(fig, warning, f"Topic prevalence over the years: {formula}, {level:.0%} band (method of composition)\n"
                        f"dashed: {GAP_YEARS}+ years without a speech; dotted: the topic's mean")
     return fig
 
