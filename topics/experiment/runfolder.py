@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.theta import speech_proportions, unit_theta
+from ..common.checksums import SUMS, file_sha256, mismatches, read_sums, write_sums
 from ..common.fileio import atomic_open, staging_folder, write_json
 from ..config import ExperimentConfig, from_mapping, to_dict
 from ..corpus import BuiltCorpus, load_corpus
@@ -59,12 +60,25 @@ def fit_dir(run_dir: Path, k: int, seed: int) -> Path:
 
 
 def read_fit(directory: Path, key: str | None = None) -> dict | None:
-    """The ``fit.json`` of a fit folder, or None when absent or made with another cache key."""
+    """The ``fit.json`` of a fit folder, or None when absent, made with another cache key, or changed
+    since it was written (its files no longer match its ``SHA256SUMS``: it is fitted again)."""
     path = Path(directory) / FIT_FILE
     if not path.is_file():
         return None
-    info = json.loads(path.read_text(encoding="utf-8"))
-    return info if key is None or info.get("key") == key else None
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = None
+    if info is None or (key is not None and info.get("key") != key):
+        return None
+    sums = read_sums(directory) or {}
+    changed = mismatches(directory, [name for name in sums if name != SCORES_FILE] if sums else None)
+    if changed:
+        why = ("has no sha256 record (written by an older version)" if changed == [SUMS]
+               and not (Path(directory) / SUMS).exists() else "changed since it was written")
+        print(f"warning: {Path(directory) / changed[0]} {why} — fitting it again", file=sys.stderr)
+        return None
+    return info
 
 
 def save_fit(run_dir: Path, output: "FitOutput", key: str) -> None:
@@ -79,10 +93,24 @@ def save_fit(run_dir: Path, output: "FitOutput", key: str) -> None:
             "perplexity": None if np.isnan(bound) else float(np.exp(-bound)),
             "alpha": output.alpha, "seconds": round(output.seconds, 3),
         })
+        write_sums(tmp)
 
 
 def load_fit_model(run_dir: Path, k: int, seed: int, engine_name: str = "gensim") -> TopicModel:
     return engine(engine_name).load(fit_dir(run_dir, k, seed))
+
+
+def check_fit(run_dir: Path, k: int, seed: int, recorded: str | None = None) -> None:
+    """Refuse a fit folder whose files changed since it was written (``recorded``: the sha256 of its
+    ``SHA256SUMS`` in the run's manifest, so the sums file itself cannot be swapped either)."""
+    folder = fit_dir(run_dir, k, seed)
+    changed = mismatches(folder)
+    if not changed and recorded is not None and file_sha256(folder / SUMS) != recorded:
+        changed = [SUMS]
+    if changed:
+        raise TopicsError(f"{folder / changed[0]}: does not match the sha256 recorded when the run was made "
+                          "(changed, truncated or missing) — do not use this run folder; rerun the experiment "
+                          "(topics run) or get an intact copy")
 
 
 def load_fit_gamma(run_dir: Path, k: int, seed: int) -> np.ndarray:
@@ -129,7 +157,8 @@ class RunResult:
     dynamic_topics: pd.DataFrame | None = None
 
     def fit_topic_word(self, k: int, seed: int) -> np.ndarray:
-        """Topic–word matrix of any fit of the sweep (to compare seeds, for instance)."""
+        """Topic–word matrix of any fit of the sweep (to compare seeds, for instance), checked first."""
+        check_fit(self.path, k, seed, self.manifest.get("artifacts", {}).get(f"models/k{k}_seed{seed}/{SUMS}"))
         return load_fit_model(self.path, k, seed, self.config.model.engine).topic_word()
 
 
@@ -167,7 +196,11 @@ def write_manifest(run_dir: Path, config: ExperimentConfig, corpus: BuiltCorpus,
     resources = corpus_manifest.get("resources", {})
     chosen = fits[(selection["k"], selection["seed"])]
     heldout_docs = sorted(set(corpus.units["doc_id"].astype(str)[heldout]))
+    # the sha256 of every table and of every fit's SHA256SUMS: checked before a run is used
+    artifacts = {name: file_sha256(run_dir / name) for name in TABLES if (run_dir / name).is_file()}
+    artifacts.update({f"models/k{k}_seed{s}/{SUMS}": file_sha256(fit_dir(run_dir, k, s) / SUMS) for k, s in sorted(fits)})
     write_json(run_dir / "manifest.json", {
+        "artifacts": artifacts,
         "name": config.name,
         "config": to_dict(config),
         "corpus": {
@@ -246,8 +279,10 @@ def load_run(run_dir: str | Path, corpus: BuiltCorpus | None = None) -> RunResul
     if corpus.content_hash != manifest["corpus"]["content_hash"]:
         raise TopicsError(f"{run_dir}: the corpus changed since this run (content hash {corpus.content_hash[:12]} "
                           f"≠ {manifest['corpus']['content_hash'][:12]}) — rerun the experiment")
+    _check_tables(run_dir, manifest)
     selection = json.loads((run_dir / "selection.json").read_text(encoding="utf-8"))
     k, seed = selection["k"], selection["seed"]
+    check_fit(run_dir, k, seed, manifest.get("artifacts", {}).get(f"models/k{k}_seed{seed}/{SUMS}"))
     model = load_fit_model(run_dir, k, seed, config.model.engine)
     read = lambda name, **kw: pd.read_csv(run_dir / name, keep_default_na=False, na_values=[""], **kw)  # noqa: E731
     optional = lambda name, **kw: read(name, **kw) if (run_dir / name).is_file() else None  # noqa: E731
@@ -260,6 +295,22 @@ def load_run(run_dir: str | Path, corpus: BuiltCorpus | None = None) -> RunResul
         year_effects=optional("year_effects.csv"), effects=optional("effects.csv", dtype={"term": str}),
         dynamic_topics=optional("dynamic_topics.csv", dtype={"word": str, "period": str}),
     )
+
+
+def _check_tables(run_dir: Path, manifest: dict) -> None:
+    """Refuse a run whose tables differ from the sha256 its manifest recorded."""
+    recorded = manifest.get("artifacts")
+    if recorded is None:
+        raise TopicsError(f"{run_dir / 'manifest.json'}: records no sha256 of the run's files (made by an older "
+                          "version, or edited) — rerun the experiment (topics run)")
+    for name, digest in recorded.items():
+        if "/" in name:
+            continue  # fit folders are checked when they are opened
+        path = run_dir / name
+        if not path.is_file() or file_sha256(path) != digest:
+            raise TopicsError(f"{path}: does not match the sha256 recorded when the run was made (changed, "
+                              "truncated or missing) — do not use this run folder; rerun the experiment "
+                              "(topics run) or get an intact copy")
 
 
 def compare_tables(expected_dir: Path, actual_dir: Path, max_lines: int = 40) -> str:
