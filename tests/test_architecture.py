@@ -31,7 +31,8 @@ def test_no_module_is_too_long():
 
 def test_the_package_tree_is_the_pipeline():
     packages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
-    assert packages == ["analysis", "build", "common", "evaluate", "experiment", "models", "report", "resources", "viz"]
+    assert packages == ["analysis", "build", "common", "config", "evaluate", "experiment", "models", "report", "resources",
+                        "viz"]
 
 
 def test_the_registries_are_the_single_source():
