@@ -58,16 +58,41 @@ def test_a_failing_task_raises_in_the_caller():
         list(run_tasks(boom, [0, 1], workers=1))
 
 
-@pytest.mark.slow
-def test_dask_cluster_gives_the_same_results():
+@pytest.fixture(scope="module")
+def cluster():
     distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as running:
+        yield running
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_results(cluster):
     items = list(range(12))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        on_dask = list(run_tasks(scaled, items, shared={"factor": 5}, scheduler=cluster.scheduler_address))
-        unordered = list(run_tasks(scaled, items, shared={"factor": 5}, scheduler=cluster.scheduler_address,
-                                   ordered=False))
+    on_dask = list(run_tasks(scaled, items, shared={"factor": 5}, scheduler=cluster.scheduler_address))
+    unordered = list(run_tasks(scaled, items, shared={"factor": 5}, scheduler=cluster.scheduler_address,
+                               ordered=False))
     assert on_dask == list(run_tasks(scaled, items, shared={"factor": 5}, workers=1))
     assert sorted(unordered) == on_dask
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ordered", [True, False])
+def test_dask_reads_the_items_a_window_at_a_time(cluster, ordered):
+    read = []
+
+    def items():  # a build sends whole files: they must not all be read before the first result
+        for item in range(60):
+            read.append(item)
+            yield item
+
+    results = run_tasks(scaled, items(), shared={"factor": 2}, scheduler=cluster.scheduler_address,
+                        ordered=ordered, n_items=60)
+    first = next(results)
+    assert len(read) <= 9  # the window (8 for two worker threads) and the one submitted after the first result
+    rest = list(results)
+    assert sorted([first, *rest]) == [(i, 2 * i) for i in range(60)]
+    if ordered:
+        assert [first, *rest] == sorted([first, *rest])
 
 
 def test_unreachable_scheduler_is_one_clear_error():
@@ -75,3 +100,53 @@ def test_unreachable_scheduler_is_one_clear_error():
 
     with pytest.raises(TopicsError, match=r"scheduler = 'tcp://127.0.0.1:9': cannot connect .* start the Dask scheduler"):
         list(run_tasks(scaled, [1], shared={"factor": 1}, scheduler="tcp://127.0.0.1:9"))
+
+
+KILLED_BUILD = '''
+import os, sys, time
+from pathlib import Path
+from topics.executor import run_tasks
+
+def linger(folder, item):
+    Path(folder, f"{os.getpid()}.pid").write_text("")
+    time.sleep(120)
+    return item
+
+if __name__ == "__main__":
+    list(run_tasks(linger, range(4), shared=sys.argv[1], workers=2))
+'''
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:") and "Z" in line for line in status)  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc (Linux)")
+def test_worker_processes_end_when_the_main_process_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "killed_build.py"
+    script.write_text(KILLED_BUILD)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    main = subprocess.Popen([sys.executable, str(script), str(pids)])
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        workers = [int(p.stem) for p in pids.iterdir()]
+        assert len(workers) == 2 and all(map(_running, workers))
+    finally:
+        main.send_signal(signal.SIGKILL)  # as the out-of-memory killer or a closed terminal would
+        main.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_running, workers)), "worker processes outlived the killed main process"

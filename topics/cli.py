@@ -37,7 +37,6 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build_corpus
     from .config import load_build_config
 
     config = load_build_config(
@@ -51,12 +50,26 @@ def _build(args: argparse.Namespace) -> int:
     )
     if args.metadata and not Path(args.metadata).is_file():
         raise TopicsError(f"{args.metadata}: metadata file not found — check the path given to --metadata")
+    if not args.force:  # nothing changed since the last build? decided without importing the builder
+        from .build.uptodate import check
+
+        summary = check(config)
+        if summary is not None:
+            print(_built_line(Path(config.out), summary))
+            return 0
+    from .build import build_corpus
+
     corpus = build_corpus(config, progress=not args.quiet, force=args.force,
                           workers=1 if args.workers is None else args.workers, scheduler=args.scheduler or "")
-    counts = corpus.speeches
-    print(f"built {corpus.path}: {len(counts)} speeches ({int(counts['in_model'].sum())} in the model), "
-          f"{corpus.n_units} units, vocabulary {len(corpus.dictionary):,}; see {corpus.path}/report.md")
+    summary = {"speeches": len(corpus.speeches), "in_model": int(corpus.speeches["in_model"].sum()),
+               "units": corpus.n_units, "vocabulary": len(corpus.dictionary)}
+    print(_built_line(corpus.path, summary))
     return 0
+
+
+def _built_line(path: Path, summary: dict[str, int]) -> str:
+    return (f"built {path}: {summary['speeches']} speeches ({summary['in_model']} in the model), "
+            f"{summary['units']} units, vocabulary {summary['vocabulary']:,}; see {path}/report.md")
 
 
 def _run(args: argparse.Namespace) -> int:

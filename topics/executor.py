@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, TypeVar
@@ -103,28 +106,55 @@ _SHARED: Any = None
 _FUNCTION: Callable | None = None
 
 
-def _init_worker(function: Callable, shared: Any) -> None:
-    """Runs once in each worker process: keep the function and the shared value."""
+def _init_worker(function: Callable, shared: Any, main_pid: int) -> None:
+    """Runs once in each worker process: keep the function and the shared value, and end with
+    the main process."""
     global _SHARED, _FUNCTION
     _FUNCTION, _SHARED = function, shared
-    _die_with_parent()
+    _die_with_main(main_pid)
 
 
 def _call(item: Any) -> Any:
     return _FUNCTION(_SHARED, item)
 
 
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to end this worker when the process that started it dies."""
+def _die_with_main(main_pid: int) -> None:
+    """End this worker as soon as the main process ends, however it ends (killed, out of memory).
+
+    A worker's parent is multiprocessing's fork server, not the main process, and the fork server
+    lives as long as any worker does: the kernel's parent-death signal alone never fires, and a
+    killed build would leave its workers running. So a thread waits for the main process to end
+    (a pidfd on Linux, else a check every second) and ends this one.
+    """
     if sys.platform.startswith("linux"):
         try:
             import ctypes
-            import signal
 
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: the parent too
         except (OSError, AttributeError):  # pragma: no cover - not glibc
             pass
+
+    def wait_for_main() -> None:
+        try:
+            handle = os.pidfd_open(main_pid)
+        except (AttributeError, OSError):  # not Linux ≥ 5.3, or the main process is already gone
+            while _alive(main_pid):
+                time.sleep(1.0)
+        else:
+            select.select([handle], [], [])  # readable once the process has ended
+        os._exit(1)
+
+    threading.Thread(target=wait_for_main, name="topics-wait-for-main", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - alive, someone else's
+        return True
+    return True
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -133,7 +163,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _on_processes(function, items, shared, workers: int, ordered: bool, chunksize: int) -> Iterator[Any]:
-    pool = _context().Pool(workers, initializer=_init_worker, initargs=(function, shared))
+    pool = _context().Pool(workers, initializer=_init_worker, initargs=(function, shared, os.getpid()))
     try:
         results = (pool.imap if ordered else pool.imap_unordered)(_call, items, chunksize=chunksize)
         yield from results
@@ -145,6 +175,8 @@ def _on_processes(function, items, shared, workers: int, ordered: bool, chunksiz
 
 # -- Dask -----------------------------------------------------------------------------------------
 def _on_dask(function, items, shared, address: str, ordered: bool) -> Iterator[Any]:
+    """Submit the tasks a window at a time (``items`` is read lazily: a task's input may be a whole
+    file's bytes), and yield their results in order or as they finish."""
     try:
         from distributed import Client
         from distributed import as_completed as dask_as_completed
@@ -157,14 +189,39 @@ def _on_dask(function, items, shared, address: str, ordered: bool) -> Iterator[A
                           "(`dask scheduler`) or leave the scheduler empty") from None
     with client:
         remote = client.scatter(shared, broadcast=True)
+        # enough tasks in flight to keep every worker thread busy, few enough that neither this
+        # process nor the cluster holds more than a window of inputs and results
+        window = max(8, 4 * sum(client.nthreads().values()))
         tag = f"{getattr(function, '__name__', 'task')}-{os.getpid()}-{time.time_ns()}"
-        futures = [client.submit(function, remote, item, pure=False, key=f"{tag}-{i}") for i, item in enumerate(items)]
+        numbered = enumerate(items)
+        pending: dict[int, Any] = {}  # index -> future
+
+        def submit_next() -> Any:
+            """Submit the next item's task; its future, or None when every item is submitted."""
+            for index, item in numbered:
+                pending[index] = client.submit(function, remote, item, pure=False, key=f"{tag}-{index}")
+                return pending[index]
+            return None
+
         try:
+            for _ in range(window):
+                if submit_next() is None:
+                    break
             if ordered:
-                for future in futures:
-                    yield future.result()
+                index = 0
+                while pending:
+                    result = pending.pop(index).result()
+                    index += 1
+                    submit_next()
+                    yield result
             else:
-                for future in dask_as_completed(futures):
-                    yield future.result()
+                finished = dask_as_completed(list(pending.values()))
+                for future in finished:
+                    result = future.result()
+                    del pending[int(future.key.rsplit("-", 1)[1])]
+                    added = submit_next()
+                    if added is not None:
+                        finished.add(added)
+                    yield result
         finally:
-            client.cancel(futures)
+            client.cancel(list(pending.values()))

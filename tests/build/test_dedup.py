@@ -106,3 +106,54 @@ def test_lsh_ensemble_candidates_include_repeats_and_not_every_pair():
     assert len(found) < 30 * 33 / 2 / 4  # unrelated random texts are rarely candidates
     assert (pairs[:, 0] < pairs[:, 1]).all() and (candidate_pairs(
         np.stack([s.signature for s in sketches]), np.array([s.size for s in sketches]), 0.5) == pairs).all()
+
+
+def _all_pairs_reference(docs, threshold=0.8, duplicate_ratio=0.8):
+    """The links an exact check of every pair gives: what the grouped candidate search must reproduce."""
+    from topics.build.dedup import _resolve
+
+    sets = [shingles(text) for _, text in docs]
+    best: dict[int, tuple[int, str, float]] = {}
+    for i in range(len(docs)):
+        for j in range(i + 1, len(docs)):
+            if not sets[i].size or not sets[j].size:
+                continue
+            short, long_ = (i, j) if (sets[i].size, i) <= (sets[j].size, j) else (j, i)
+            similarity = containment(sets[short], sets[long_])
+            if similarity < threshold:
+                continue
+            if sets[short].size >= duplicate_ratio * sets[long_].size:
+                copy, original, kind = max(i, j), min(i, j), "duplicate"
+            else:
+                copy, original, kind = short, long_, "preview"
+            current = best.get(copy)
+            if current is None or (similarity, -original) > (current[2], -current[0]):
+                best[copy] = (original, kind, similarity)
+    return _resolve([doc_id for doc_id, _ in docs], best)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_repeated_texts_are_linked_as_a_check_of_every_pair_links_them(seed):
+    rng = random.Random(seed)
+    base = [random_text(s) for s in range(30, 36)]
+    # copies, previews of copies, near-duplicates of copies, and texts that differ only in punctuation
+    edited = [t[:300] + "改" + t[301:600] + "动" + t[601:] for t in base[:3]]  # containment < 1 both ways
+    variants = (base + edited + [t[:150] for t in base[:2]] + [t[100:260] + "补" for t in edited[:2]]
+                + [t + "增补" for t in base[2:4]] + [base[4] + "。", ""])
+    docs = [(f"d{i}", rng.choice(variants)) for i in range(150)]
+    links = find_duplicates(docs)
+    assert links == _all_pairs_reference(docs)
+    assert len(links) >= 100
+
+
+def test_identical_copies_are_searched_once(monkeypatch):
+    import topics.build.dedup as dedup
+
+    seen: list[int] = []
+    search = dedup._candidate_pairs
+    monkeypatch.setattr(dedup, "_candidate_pairs", lambda sketches, *a: seen.append(len(sketches)) or search(sketches, *a))
+    text, other = random_text(40), random_text(41)
+    docs = [(f"c{i}", text if i % 3 else other) for i in range(600)]  # 400 + 200 copies: 100,000 pairs of copies
+    links = find_duplicates(docs)
+    assert seen == [2]
+    assert {link.duplicate_of for link in links.values()} == {"c0", "c1"} and len(links) == 598

@@ -10,14 +10,17 @@ Sites often carry the same speech twice (differing by a few characters) or show 
 
 Candidates come from a MinHash LSH Ensemble (:mod:`topics.build.lshensemble`), built for containment queries,
 so the work grows about linearly with the corpus (no all-pairs loop); every candidate pair is
-then checked with the exact containment of the shingle sets. Hash functions use fixed seeds,
-and ties are broken by corpus order: results are deterministic.
+then checked with the exact containment of the shingle sets. Texts with identical shingle sets
+are grouped first and searched as one, so a compilation that repeats a speech hundreds of times
+costs one check per group, not one per pair of copies. Hash functions use fixed seeds, and ties
+are broken by corpus order: results are deterministic.
 
 The work is split so that the per-document part can run where the text is (the build's worker
 processes): :func:`sketch` turns one text into a small :class:`Sketch` (its shingle count and
 its MinHash signature, computed with vectorised 32-bit affine permutations — datasketch's
 ``affine32`` scheme, without its per-value Python hashing). :func:`link_duplicates` takes the sketches, finds
-candidate pairs and checks them exactly, asking for the shingles of candidate documents only;
+candidate pairs and checks them exactly, asking for the shingles of candidates (and of documents
+with equal sketches) only;
 :func:`find_duplicates` does both for texts in memory.
 
 Examples
@@ -33,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
@@ -174,28 +178,80 @@ def link_duplicates(ids: Sequence[str], sketches: Sequence[Sketch],
     Parameters
     ----------
     ids, sketches : ``doc_id`` and :func:`sketch` of every document, in corpus order.
-    shingles_of : given the positions of the candidate documents, returns their
-        :func:`shingles` (position -> array); called once, for the exact containment check.
+    shingles_of : given positions of documents, returns their :func:`shingles` (position -> array);
+        asked for the documents whose sketches are equal (to tell identical texts apart) and for
+        the candidates of the exact containment check, nothing else.
     threshold, duplicate_ratio, num_perm : as in :func:`find_duplicates`.
+
+    Notes
+    -----
+    Documents with identical shingle sets (a compilation that repeats a speech 200 times) form
+    one group: the candidate search and the exact check run once per group, not once per pair
+    of copies (which grows with the square of the copies), and the links are then handed out to
+    the members exactly as a check of every pair would: a later copy repeats the group's first
+    member, and a link to another group goes to that group's first member.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    pairs = _candidate_pairs(sketches, threshold, num_perm)
-    sets = shingles_of({i for pair in pairs for i in pair}) if pairs else {}
-    best: dict[int, tuple[int, str, float]] = {}
-    for i, j in pairs:
-        short, long_ = (i, j) if (sets[i].size, i) <= (sets[j].size, j) else (j, i)
-        similarity = containment(sets[short], sets[long_])
+    groups, sets = _identical_groups(sketches, shingles_of)
+    pairs = _candidate_pairs([sketches[members[0]] for members in groups], threshold, num_perm)
+    wanted = {groups[g][0] for pair in pairs for g in pair} - sets.keys()
+    if wanted:
+        sets.update(shingles_of(wanted))
+    # per group: the groups whose first member its members may repeat, (similarity, group, kind)
+    options: dict[int, list[tuple[float, int, str]]] = {}
+    for a, b in pairs:
+        i, j = groups[a][0], groups[b][0]
+        short, long_ = (a, b) if (sets[i].size, i) <= (sets[j].size, j) else (b, a)
+        similarity = containment(sets[groups[short][0]], sets[groups[long_][0]])
         if similarity < threshold:
             continue
-        if sets[short].size >= duplicate_ratio * sets[long_].size:
-            copy, original, kind = max(i, j), min(i, j), "duplicate"
+        if sets[groups[short][0]].size >= duplicate_ratio * sets[groups[long_][0]].size:
+            options.setdefault(a, []).append((similarity, b, "duplicate"))  # the later text is the copy
+            options.setdefault(b, []).append((similarity, a, "duplicate"))
         else:
-            copy, original, kind = short, long_, "preview"
-        current = best.get(copy)
-        if current is None or (similarity, -original) > (current[2], -current[0]):
-            best[copy] = (original, kind, similarity)
+            options.setdefault(short, []).append((similarity, long_, "preview"))  # the shorter is the copy
+    best: dict[int, tuple[int, str, float]] = {}
+    for g, members in enumerate(groups):
+        for copy in members:
+            # the most similar original, the earliest among equals (as a check of every pair decides)
+            choice = (1.0, members[0], "duplicate") if copy != members[0] else None
+            for similarity, other, kind in options.get(g, ()):
+                original = groups[other][0]
+                if kind == "duplicate" and original > copy:
+                    continue
+                if choice is None or (similarity, -original) > (choice[0], -choice[1]):
+                    choice = (similarity, original, kind)
+            if choice is not None:
+                best[copy] = (choice[1], choice[2], choice[0])
     return _resolve(list(ids), best)
+
+
+def _identical_groups(sketches: Sequence[Sketch], shingles_of: Callable[[set[int]], dict[int, np.ndarray]]
+                      ) -> tuple[list[list[int]], dict[int, np.ndarray]]:
+    """Positions of the non-empty documents grouped by identical shingle sets, groups in corpus
+    order of their first member; and the shingles loaded to tell them apart.
+
+    Equal sketches are necessary, not sufficient (two texts a character apart often share every
+    MinHash value), so documents with equal sketches are compared by their shingles.
+    """
+    by_sketch: dict[tuple[int, bytes], list[int]] = {}
+    for position, item in enumerate(sketches):
+        if item.size:
+            by_sketch.setdefault((item.size, item.signature.tobytes()), []).append(position)
+    alike = {position for members in by_sketch.values() if len(members) > 1 for position in members}
+    sets = shingles_of(alike) if alike else {}
+    groups: list[list[int]] = []
+    for members in by_sketch.values():
+        if len(members) == 1:
+            groups.append(members)
+            continue
+        same: dict[bytes, list[int]] = {}
+        for position in members:
+            same.setdefault(hashlib.blake2b(sets[position].tobytes(), digest_size=16).digest(), []).append(position)
+        groups.extend(same.values())
+    groups.sort(key=lambda members: members[0])
+    return groups, sets
 
 
 def _candidate_pairs(sketches: Sequence[Sketch], threshold: float, num_perm: int) -> list[tuple[int, int]]:

@@ -201,13 +201,14 @@ def _unreadable_type(name: str) -> tuple[str, str] | None:
 # --------------------------------------------------------------------------------------------
 
 
-def read_source(path: str | Path, name: str | None = None) -> SourceText:
+def read_source(path: str | Path, name: str | None = None, data: bytes | None = None) -> SourceText:
     """Read and decode one input file.
 
     Parameters
     ----------
     path : the file (a suffix with a registered reader).
     name : name to report (default: the file name).
+    data : the file's bytes, when they were read elsewhere (a worker that cannot see ``path``).
 
     Raises
     ------
@@ -218,7 +219,7 @@ def read_source(path: str | Path, name: str | None = None) -> SourceText:
     path = Path(path)
     name = path.name if name is None else name
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as exc:
         raise InputFileError(path, f"cannot read the file ({exc.strerror or exc})", "check that it exists and is readable") from exc
     if not data:

@@ -50,17 +50,19 @@ from ..corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_cs
 from ..errors import InputFileError, TopicsError
 from ..executor import plan, run_tasks
 from ..resources import Resource, describe
+from . import uptodate
 from .cache import BuildCache
 from .dedup import Sketch, link_duplicates, shingles
 from .ingest import SkippedInput, survey
 from .log import BuildLog
 from .metadata import apply_overrides, load_overrides
 from .records import Speech
+from .remote import portable_settings, with_file_bytes
 from .report import write_reports
 from .stages import (CORPUS_WIDE_MODULES, STAGE2_MODULES, FileResult, code_fingerprint, decode_result,
                      file_fingerprint, language_resources, make_tokenizer, process_file)
 from .tokenize import Tokenizer
-from .tokenstore import TokenStore, TokenStoreWriter, prune_stores
+from .tokenstore import TokenStore, TokenStoreWriter, prune_stores, remove_stale_stores
 from .units import build_units
 
 __all__ = ["build_corpus", "content_hash"]
@@ -121,6 +123,7 @@ def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, token
                  progress: bool, workers: int, scheduler: str) -> TokenStore:
     """The token store of this build's stage 1: from the cache, else built (and cached) now."""
     stores = Path(config.cache_dir) / "token-stores"
+    remove_stale_stores(stores)  # what a killed build left
     folder = stores / _stage1_key(config, input_hashes, per_file)
     if TokenStore.is_complete(folder) and not TokenStore.is_intact(folder):
         print(f"warning: {folder}: a cached token store changed since it was written — building it again",
@@ -184,6 +187,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     started, started_cpu = time.perf_counter(), time.process_time()
     out = Path(config.out)
     found = survey(config.raw)
+    facts = uptodate.snapshot(config, found)  # before the inputs are hashed: an edit during the build shows
     inputs = found.found
     claim_output(out, "corpus", [*config.raw, *([config.metadata] if config.metadata else [])],
                  what="--out, or corpus.out in the config")
@@ -195,7 +199,9 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     per_file = file_fingerprint(config, resources, tokenizer.fingerprint)
     digest, input_hashes = content_hash(config, inputs, per_file, resources)
     if not force and _is_current(out, digest):
-        return load_corpus(out)
+        corpus = load_corpus(out)
+        uptodate.record(config, facts, corpus)  # the next no-change build is decided before heavy imports
+        return corpus
 
     with staging_folder(out) as workdir:
         write_marker(workdir, "corpus", __version__)
@@ -227,7 +233,9 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         log.resources = manifest["resources"]
         write_reports(workdir, rows, dictionary, log)
         write_sums(workdir)  # every file's sha256, checked whenever the corpus is opened
-    return load_corpus(out, dictionary)
+    corpus = load_corpus(out, dictionary)
+    uptodate.record(config, facts, corpus)
+    return corpus
 
 
 def _check_left_out(config: BuildConfig, skipped: list[SkippedInput]) -> None:
@@ -289,12 +297,17 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
     present = cache.has_files(keys)  # results load lazily, one at a time
     cached = [key in present for key in keys]
     jobs = [(str(path), name, bases[name]) for (path, name), hit in zip(inputs, cached) if not hit]
-    where = plan(len(jobs), workers, scheduler)
+    n_jobs = len(jobs)
+    where = plan(n_jobs, workers, scheduler)
     log.execution = {"where": where.describe(), "backend": where.backend, "workers": where.workers,
                      "scheduler": where.scheduler, "files_processed": len(jobs)}
     # small chunks: files differ a lot in size, and the last chunks decide when the pool ends
     chunksize = max(1, min(4, len(jobs) // (16 * max(where.workers, 1))))
-    fresh = run_tasks(process_file, jobs, shared=config, workers=workers, scheduler=scheduler, chunksize=chunksize)
+    shared: Any = config
+    if where.backend == "dask":  # a worker there may share no disk with this process: send what it reads
+        shared, jobs = portable_settings(config), with_file_bytes(jobs)
+    fresh = run_tasks(process_file, jobs, shared=shared, workers=workers, scheduler=scheduler, chunksize=chunksize,
+                      n_items=n_jobs)
     try:
         for (path, name), key, hit in zip(inputs, keys, cached):
             if hit:

@@ -38,6 +38,7 @@ from .ingest import read_source
 from .metadata import infer_metadata, load_dated_events
 from .places import gazetteer_sha256
 from .records import FoundSpeech, Speech
+from .remote import PortableSettings, unpack
 from .repair import load_repairs, repair_speech
 from .speeches import find_speeches
 from .tokenize import Tokenizer
@@ -187,10 +188,10 @@ class FileProcessor:
         result.cpu_seconds = (self._jieba_seconds, total - self._jieba_seconds)
         return result
 
-    def _process(self, job: tuple[str, str, str]) -> FileResult:
-        path, name, doc_base = job
+    def _process(self, job: tuple) -> FileResult:
+        path, name, doc_base, *data = job  # data: the file's bytes, sent to a worker that may not see path
         try:
-            source = read_source(path, name)
+            source = read_source(path, name, *data)
         except InputFileError as exc:
             return FileResult(name=name, skipped=(exc.problem, exc.advice))
         result = FileResult(name=name, encoding=source.encoding, n_lines=len(source.lines()))
@@ -244,16 +245,33 @@ class FileProcessor:
                 item.tokens = encode_lines(lines)
 
 
-_PROCESSORS: dict[BuildConfig, FileProcessor] = {}
+_PROCESSORS: dict[tuple, FileProcessor] = {}
 
 
-def process_file(config: BuildConfig, job: tuple[str, str, str]) -> FileResult:
+def _resource_stamp(config: BuildConfig) -> tuple:
+    """Path, size and mtime of each resource file: a processor is built again when one was edited
+    (a notebook that rebuilds after editing its rules must not use the rules it read before)."""
+    stamp = []
+    for key in RESOURCE_KEYS:
+        for resource in resolve_all(getattr(config, key), key):
+            info = resource.path.stat()
+            stamp.append((str(resource.path), info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
+
+
+def process_file(config: BuildConfig | PortableSettings, job: tuple) -> FileResult:
     """One file through the per-file stages; a task for :func:`topics.executor.run_tasks`.
 
-    Each process builds its :class:`FileProcessor` (rules, jieba dictionary) once per config.
+    ``job`` is ``(path, name, doc_base)``, or with the file's bytes after them; ``config`` may be
+    :class:`topics.build.remote.PortableSettings` (a worker that shares no disk with the main process).
+    Each process builds its :class:`FileProcessor` (rules, jieba dictionary) once per config and
+    version of the resource files.
     """
-    processor = _PROCESSORS.get(config)
+    if isinstance(config, PortableSettings):
+        config = unpack(config)
+    key = (config, _resource_stamp(config))
+    processor = _PROCESSORS.get(key)
     if processor is None:
         _PROCESSORS.clear()
-        processor = _PROCESSORS[config] = FileProcessor(config)
+        processor = _PROCESSORS[key] = FileProcessor(config)
     return processor(job)

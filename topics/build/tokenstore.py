@@ -37,9 +37,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..common.outputs import remove_stale_temporaries
+
 from ..common.checksums import mismatches, write_sums
 
-__all__ = ["EncodedTokens", "encode_segmented", "encode_lines", "TokenStoreWriter", "TokenStore", "prune_stores"]
+__all__ = ["EncodedTokens", "encode_segmented", "encode_lines", "TokenStoreWriter", "TokenStore", "prune_stores",
+           "remove_stale_stores"]
 
 _FILES = ("types.txt", "ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "word_flags.u8",
           "type_rank.i32", "texts.jsonl", "speeches.json")
@@ -160,6 +163,15 @@ def prune_stores(parent: Path, keep: int = 3) -> None:
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in stores[keep:]:
         shutil.rmtree(old, ignore_errors=True)
-    for stale in parent.glob(".*.tmp"):  # left by a build that crashed more than a day ago
-        if time.time() - stale.stat().st_mtime > 86400:
+    remove_stale_stores(parent)
+
+
+def remove_stale_stores(parent: Path) -> None:
+    """Remove the stores being built (``.KEY.PID.*.tmp``) by processes that are gone (a killed
+    build), and any such folder older than a day (its process id may have been reused)."""
+    if not parent.is_dir():
+        return
+    for stale in parent.glob(".*.tmp"):
+        remove_stale_temporaries(parent, stale.name[1:].split(".", 1)[0])  # the process is gone
+        if stale.exists() and time.time() - stale.stat().st_mtime > 86400:
             shutil.rmtree(stale, ignore_errors=True)
