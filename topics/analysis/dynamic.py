@@ -115,6 +115,12 @@ class DynamicResult:
     def topics_table(self, top_n: int = 15) -> pd.DataFrame:
         return dynamic_topics_table(self.fit.topic_word, self.vocabulary, self.slices.labels, top_n)
 
+    def labels(self, topic_labels: dict) -> dict:
+        """``{t: "D5 ≈ T5 市场·管理 (match 0.36)"}``: dynamic topic t and the selected model's topic it
+        was matched to, with the top-30 Jaccard of the match — a weak match is not the same theme."""
+        return {t: f"D{t} ≈ {topic_labels.get(t, f'T{t}')} (match {float(m):.2f})"
+                for t, m in enumerate(self.match_similarity)}
+
 
 def dynamic_fit(corpus, config: DynamicConfig, k: int, reference_topic_word: np.ndarray, folder: str | Path | None,
                 year_sources=EffectsConfig().year_sources) -> DynamicResult:

@@ -81,15 +81,15 @@ def dynamic_section(run, labels: dict, figure) -> list[str]:
                f"{config.engine_iterations} iterations, seed {config.seed}) over {len(slices.labels)} time slices "
                f"(`slices = \"{config.slices}\"`): each topic has one word distribution per slice, tied to the next "
                "by a random walk (Blei & Lafferty 2006), so a topic keeps its identity while its words change. "
-               f"Its topics are numbered after the selected model's by matching their top 30 words; the match "
-               f"(Jaccard) is given per topic. {notes['undated_units']} units without a usable year have no slice"
+               f"Its topics (D0, D1, …) are numbered after the selected model's by matching their top 30 words; the "
+               f"match (Jaccard) is given per topic: a weak match means the dynamic topic is not the same theme. {notes['undated_units']} units without a usable year have no slice"
                + (f"; {notes['outside_units']} dated units fall in no period" if notes["outside_units"] else "")
                + (f"; periods without documents, left out: {', '.join(notes['empty'])}" if notes["empty"] else "")
                + ".")
     out += [""] + markdown_table(table.rename(columns={"n_units": "units"}))
     out += ["", "How much each topic's top 10 words changed from its first period to its last (`dynamic_topics.csv`):", ""]
-    out += markdown_table(vocabulary_change_table(dynamic.topics_table(config.top_n), labels,
-                                                  match_similarity=dynamic.match_similarity))
+    out += markdown_table(vocabulary_change_table(dynamic.topics_table(config.top_n), {
+        t: f"D{t} ≈ {labels.get(t, f'T{t}')}" for t in range(dynamic.fit.k)}, match_similarity=dynamic.match_similarity))
     return out + figure("dynamic_topics") + figure("word_trajectories")
 
 

@@ -82,8 +82,9 @@ def make_all_figures(run, out_dir: str | Path, n_boot: int = 1000, n_sims: int |
     dynamic = dynamic_run(run)
     if dynamic is not None:
         config = run.config.dynamic
-        figures["dynamic_topics"] = plot_dynamic_topics(dynamic.topics_table(config.top_n), labels=labels)
+        dynamic_labels = dynamic.labels(labels)
+        figures["dynamic_topics"] = plot_dynamic_topics(dynamic.topics_table(config.top_n), labels=dynamic_labels)
         figures["word_trajectories"] = plot_word_trajectories(
             word_trajectories(dynamic.fit.topic_word, dynamic.vocabulary, dynamic.slices.labels, config.words),
-            labels=labels)
+            labels=dynamic_labels)
     return {name: save_figure(fig, out_dir / name)["png"] for name, fig in figures.items()}
