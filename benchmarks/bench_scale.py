@@ -14,8 +14,8 @@ For each size the build runs in a child process (so every figure is of that buil
 * ``dask``: a ``distributed.LocalCluster`` of 2 single-threaded worker processes.
 
 and on the 10^4 corpus one sweep (K = 20, 50 × seeds 1, 2; 2 worker processes). Figures: wall
-time, CPU time and peak RSS of the main process and of the workers (largest worker; local:
-``getrusage`` of the reaped pool processes; Dask: each worker's own ``getrusage``), the build
+time, CPU time and peak RSS of the main process (``getrusage``) and of the worker processes
+(sampled from ``/proc`` every 0.25 s: their ``VmHWM`` peak and CPU time; Linux), the build
 report's stage times and the numbers of speeches, duplicates and vocabulary.
 
 Usage:
@@ -67,40 +67,79 @@ def make_corpus(folder: Path, n_docs: int) -> tuple[int, float]:
     return n_docs, size / 1e6
 
 
-BUILD = r"""
-import json, resource, sys, time
+WATCH = r"""
+import os, threading, time
+
+def _descendants():
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+WATCHED = {}  # pid -> (peak RSS MB from VmHWM, CPU seconds, command)
+
+def _watch(stop):
+    tick = os.sysconf("SC_CLK_TCK")
+    while not stop.wait(0.25):
+        for pid in _descendants():
+            try:
+                status = open(f"/proc/{pid}/status").read()
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+                command = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            hwm = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")), 0)
+            before = WATCHED.get(pid, (0.0, 0.0, command))  # an ended process (zombie) shows no VmHWM
+            WATCHED[pid] = (max(before[0], hwm / 1024), max(before[1], (int(fields[11]) + int(fields[12])) / tick),
+                            command or before[2])
+
+STOP = threading.Event()
+threading.Thread(target=_watch, args=(STOP,), daemon=True).start()
+
+def workers():
+    # the processes that ran tasks (pool workers, Dask workers), not the fork server, tracker or nanny
+    return [v for v in WATCHED.values() if v[1] > 1.0 and "resource_tracker" not in v[2]]
+"""
+
+BUILD = WATCH + r"""
+import json, resource, sys
 from topics.build import build_corpus
 from topics.config import BuildConfig
 raw, out, cache, mode = sys.argv[1:5]
 config = BuildConfig(raw=(raw,), out=out, cache_dir=cache, split="none")
-started, cpu = time.perf_counter(), time.process_time()
-workers = {}
+started = time.perf_counter()
 if mode == "dask":
     import distributed
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with distributed.Client(cluster.scheduler_address) as client:
-            corpus = build_corpus(config, progress=False, scheduler=cluster.scheduler_address)
-            def usage():
-                import resource
-                r = resource.getrusage(resource.RUSAGE_SELF)
-                return r.ru_maxrss / 1024, r.ru_utime + r.ru_stime
-            workers = client.run(usage)
+        corpus = build_corpus(config, progress=False, scheduler=cluster.scheduler_address)
+        time.sleep(0.5)  # one more look at the workers
 else:
     corpus = build_corpus(config, progress=False, workers=2)
 wall = time.perf_counter() - started
-me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+STOP.set()
+me = resource.getrusage(resource.RUSAGE_SELF)
 report = json.load(open(out + "/report.json", encoding="utf-8"))
+busy = workers()
 print(json.dumps({
     "wall_s": round(wall, 1),
     "main_cpu_s": round(me.ru_utime + me.ru_stime, 1), "main_peak_rss_mb": round(me.ru_maxrss / 1024),
-    "workers_cpu_s": round(sum(c for _, c in workers.values()) if workers else children.ru_utime + children.ru_stime, 1),
-    "worker_peak_rss_mb": round(max(m for m, _ in workers.values()) if workers else children.ru_maxrss / 1024),
+    "workers": len(busy), "workers_cpu_s": round(sum(c for _, c, _ in busy), 1),
+    "worker_peak_rss_mb": round(max((m for m, _, _ in busy), default=0)),
     "speeches": len(corpus.speeches), "duplicates": len(report["duplicates"]), "vocabulary": len(corpus.dictionary),
     "timings": report["timings_seconds"]}))
 """
 
-SWEEP = r"""
-import json, resource, sys, time
+SWEEP = WATCH + r"""
+import json, resource, sys
 from topics.config import ModelConfig
 from topics.corpus import load_corpus
 from topics.experiment import ExperimentConfig, run_on_corpus
@@ -109,11 +148,14 @@ corpus = load_corpus(corpus_dir)
 config = ExperimentConfig(name="scale", model=ModelConfig(k=(20, 50), seeds=(1, 2)))
 started = time.perf_counter()
 run_on_corpus(config, corpus, run_dir, workers=2, progress=False)
-me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"wall_s": round(time.perf_counter() - started, 1),
+wall = time.perf_counter() - started
+STOP.set()
+me = resource.getrusage(resource.RUSAGE_SELF)
+busy = workers()
+print(json.dumps({"wall_s": round(wall, 1),
                   "main_cpu_s": round(me.ru_utime + me.ru_stime, 1), "main_peak_rss_mb": round(me.ru_maxrss / 1024),
-                  "workers_cpu_s": round(children.ru_utime + children.ru_stime, 1),
-                  "worker_peak_rss_mb": round(children.ru_maxrss / 1024),
+                  "workers": len(busy), "workers_cpu_s": round(sum(c for _, c, _ in busy), 1),
+                  "worker_peak_rss_mb": round(max((m for m, _, _ in busy), default=0)),
                   "units": int(corpus.n_units), "vocabulary": len(corpus.dictionary)}))
 """
 
