@@ -19,6 +19,9 @@ arguments with fixed defaults.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -265,11 +268,60 @@ def write_run_report(run, n_boot: int = 1000, n_sims: int | None = None, random_
     PosixPath('runs/default/report.md')
     """
     run_dir = Path(run.path)
+    path = run_dir / "report.md"
+    key = content_key(run, n_boot, n_sims, random_state)
+    shown = _shown_before(path, key)
+    if shown is not None:  # same content: figures, LDAvis page and text kept; only "This execution" is new
+        write_text(path, _with_execution(shown, run.manifest))
+        return path
     effects = analysis.effects_run(run, n_sims=n_sims)  # once, for the figures and the tables alike
     made = make_all_figures(run, run_dir / "figures", n_boot=n_boot, random_state=random_state, effects=effects)
     save_run_html(run, run_dir / "ldavis.html")
     text = render_run_report(run, figures=[key for key in FIGURES if key in made] + sorted(set(made) - set(FIGURES)),
                              n_boot=n_boot, random_state=random_state, effects=effects)
-    path = run_dir / "report.md"
-    write_text(path, text)
+    write_text(path, text + _KEY_LINE.format(key=key))
     return path
+
+
+# -- a rerun that changed nothing redraws nothing ----------------------------------------------------
+_KEY_LINE = "\n<!-- content key {key} -->\n"
+_KEY = re.compile(r"\n<!-- content key ([0-9a-f]{64}) -->\n$")
+_LINKED = re.compile(r"\]\(((?:figures/)?[^)\s]+\.(?:png|svg|html))\)")
+
+
+def content_key(run, n_boot: int, n_sims: int | None, random_state: int) -> str:
+    """sha256 of what the report, its figures and the LDAvis page show: the run's tables and fits
+    (the sha256 its manifest records), the corpus (its content hash), the settings, the bootstrap
+    and simulation settings, the package versions and the code of the modules that compute and draw."""
+    manifest = run.manifest
+    digest = hashlib.sha256(json.dumps(
+        [manifest.get("artifacts"), (manifest.get("corpus") or {}).get("content_hash"), manifest.get("config"),
+         manifest.get("versions"), n_boot, n_sims, random_state], sort_keys=True, default=str).encode("utf-8"))
+    package = Path(__file__).resolve().parents[1]
+    for folder in ("report", "viz", "analysis", "common"):
+        for module in sorted((package / folder).glob("*.py")):
+            digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
+
+
+def _shown_before(path: Path, key: str) -> str | None:
+    """The report's text if it was written for this content key and every page it links is there."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = _KEY.search(text)
+    if match is None or match.group(1) != key:
+        return None
+    if not all((path.parent / link).is_file() for link in _LINKED.findall(text)):
+        return None
+    return text
+
+
+def _with_execution(text: str, manifest: dict) -> str:
+    """The report with its "This execution" lines (timings, date) taken from this run's manifest."""
+    head, marker, rest = text.partition("\n### This execution\n\n")
+    if not marker:
+        return text
+    _, _, tail = rest.partition("\n\n## ")
+    return head + marker + "\n".join(_timing_lines(manifest)) + "\n\n## " + tail
