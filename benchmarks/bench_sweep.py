@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
 
         corpus = build_corpus(BuildConfig(raw=("corpus/raw",), out="build/corpus"), progress=False)
     # held-out split off: the tutorial loop trains on everything, so must we for equal models
-    config = ExperimentConfig(name="bench", model=ModelConfig(k=tuple(args.k), seeds=tuple(args.seeds), passes=args.passes))
+    config = ExperimentConfig(name="bench", model=ModelConfig(engine="gensim", k=tuple(args.k), seeds=tuple(args.seeds), passes=args.passes))
     config = dataclasses.replace(config, evaluate=dataclasses.replace(
         config.evaluate, heldout_fraction=0.0, topn=tuple(args.topn) if args.topn else config.evaluate.topn))
     n_fits = len(args.k) * len(args.seeds)

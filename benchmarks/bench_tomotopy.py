@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         corpus = build_corpus(BuildConfig(raw=("corpus/raw",), out="build/corpus"), progress=False)
     tokens, bow, dictionary = corpus.tokens(), corpus.bow(), corpus.dictionary
     words = [dictionary[i] for i in range(len(dictionary))]
-    config = ModelConfig(passes=args.passes)
+    config = ModelConfig(engine="gensim", passes=args.passes)
 
     results = []
     for k in args.k:

@@ -95,8 +95,11 @@ def test_dask_reads_the_items_a_window_at_a_time(cluster, ordered):
         assert [first, *rest] == sorted([first, *rest])
 
 
-def test_unreachable_scheduler_is_one_clear_error():
+def test_unreachable_scheduler_is_one_clear_error(monkeypatch):
+    import topics.executor
     from topics.errors import TopicsError
+
+    monkeypatch.setattr(topics.executor, "CONNECT_TIMEOUT", "2s")  # the default 20 s, shortened for the suite
 
     with pytest.raises(TopicsError, match=r"scheduler = 'tcp://127.0.0.1:9': cannot connect .* start the Dask scheduler"):
         list(run_tasks(scaled, [1], shared={"factor": 1}, scheduler="tcp://127.0.0.1:9"))

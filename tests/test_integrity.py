@@ -18,7 +18,7 @@ from topics.corpus import corpus_from_tokens, load_corpus
 from topics.errors import TopicsError
 from topics.experiment import load_run, reproduce, run_on_corpus
 
-SMALL = {"name": "t", "model": {"k": [2, 3], "seeds": [1, 2], "passes": 3, "iterations": 30},
+SMALL = {"name": "t", "model": {"engine": "gensim", "k": [2, 3], "seeds": [1, 2], "passes": 3, "iterations": 30},
          "evaluate": {"heldout_fraction": 0.1}}
 
 

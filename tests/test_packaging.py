@@ -52,3 +52,29 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in readme and "make test" in ci
+
+
+def test_every_third_party_import_of_the_package_is_a_declared_dependency():
+    """What the wheel test no longer proves by installing: a package imported by ``topics/`` (at
+    module level or inside a function) is in ``[project] dependencies``, not only in an extra."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    modules = set()
+    for path in (ROOT / "topics").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    third_party = modules - set(sys.stdlib_module_names) - {"topics", "__future__"}
+    distributions = packages_distributions()
+    declared = {_name(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+                ["project"]["dependencies"]}
+    undeclared = {}
+    for module in sorted(third_party):
+        names = {name.lower().replace("_", "-") for name in distributions.get(module, [])}
+        if not names & declared:
+            undeclared[module] = sorted(names) or "not installed"
+    assert not undeclared, f"imported by topics/ but not in [project] dependencies: {undeclared}"

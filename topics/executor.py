@@ -174,6 +174,10 @@ def _on_processes(function, items, shared, workers: int, ordered: bool, chunksiz
 
 
 # -- Dask -----------------------------------------------------------------------------------------
+#: how long to keep trying to reach a Dask scheduler before giving up with one line
+CONNECT_TIMEOUT = "20s"
+
+
 def _on_dask(function, items, shared, address: str, ordered: bool) -> Iterator[Any]:
     """Submit the tasks a window at a time (``items`` is read lazily: a task's input may be a whole
     file's bytes), and yield their results in order or as they finish."""
@@ -183,7 +187,7 @@ def _on_dask(function, items, shared, address: str, ordered: bool) -> Iterator[A
     except ImportError:  # pragma: no cover - distributed is a declared dependency
         raise TopicsError("a Dask scheduler is set but dask.distributed is not installed — pip install distributed") from None
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout=CONNECT_TIMEOUT)
     except OSError as exc:
         raise TopicsError(f"scheduler = {address!r}: cannot connect ({exc}) — start the Dask scheduler "
                           "(`dask scheduler`) or leave the scheduler empty") from None

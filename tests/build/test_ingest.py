@@ -216,6 +216,18 @@ def test_every_file_in_a_folder_is_accounted_for(tmp_path):
     assert not skipped[".hidden.txt"][0] and not skipped["~$lock.docx"][0] and not skipped[".git/"][0]
 
 
+def test_the_metadata_table_beside_the_documents_is_not_a_problem(tmp_path):
+    from topics.build.ingest import survey
+
+    write(tmp_path / "report.txt", SIMPLIFIED.encode("utf-8"))
+    write(tmp_path / "metadata.csv", b"file,year\nreport.txt,1990\n")
+    write(tmp_path / "other.csv", b"a,b\n")
+    skipped = {item.name: item for item in survey(tmp_path, metadata=tmp_path / "metadata.csv").skipped}
+    assert not skipped["metadata.csv"].problem and "corpus.metadata" in skipped["metadata.csv"].reason
+    assert skipped["other.csv"].problem  # any other table is still a file that was not read
+    assert survey(tmp_path).skipped[0].problem  # without the setting it is an unsupported file
+
+
 def test_a_doc_file_named_directly_is_refused_with_what_to_do(tmp_path):
     path = write(tmp_path / "old.doc", b"\xd0\xcf\x11\xe0 binary")
     with pytest.raises(InputFileError, match=r"old\.doc: \.doc files cannot be read — open it in Word or LibreOffice"):

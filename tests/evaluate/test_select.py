@@ -99,7 +99,7 @@ def test_a_sweep_over_three_planted_topics_selects_k_3(tmp_path):
 
     corpus = planted_corpus()
     config = from_mapping(ExperimentConfig, {
-        "name": "planted", "model": {"k": [2, 3, 4, 5], "seeds": [1, 2, 3], "passes": 20, "iterations": 100},
+        "name": "planted", "model": {"engine": "gensim", "k": [2, 3, 4, 5], "seeds": [1, 2, 3], "passes": 20, "iterations": 100},
         "evaluate": {"heldout_fraction": 0.0, "topn": [5, 10]}, "select": {"rule": "max_npmi_stable", "min_stability": 0.5}})
     run_dir = run_on_corpus(config, corpus, tmp_path / "run", workers=1, progress=False)
     selection = pd.read_json(run_dir / "selection.json", typ="series")

@@ -14,7 +14,7 @@ from topics.config import ModelConfig, from_mapping
 from topics.errors import ConfigError
 from topics.models import ENGINES, GensimLda, TopicModel
 
-FAST = ModelConfig(passes=20, iterations=100)
+FAST = ModelConfig(engine="gensim", passes=20, iterations=100)
 
 
 def fit_lda(bow, dictionary, k, seed, config) -> GensimLda:
@@ -79,7 +79,7 @@ def test_recovers_known_topics(synthetic, seed):
 
 def test_same_seed_same_topics_different_seed_different(synthetic):
     _, _, dictionary, bow = synthetic
-    small = ModelConfig(passes=3, iterations=50)
+    small = ModelConfig(engine="gensim", passes=3, iterations=50)
     a = topic_word(fit_lda(bow, dictionary, 4, 7, small))
     b = topic_word(fit_lda(bow, dictionary, 4, 7, small))
     c = topic_word(fit_lda(bow, dictionary, 4, 8, small))
@@ -90,12 +90,12 @@ def test_same_seed_same_topics_different_seed_different(synthetic):
 
 def _fit_elsewhere(args):
     bow, dictionary = args
-    return topic_word(fit_lda(bow, dictionary, 4, 7, ModelConfig(passes=3, iterations=50)))
+    return topic_word(fit_lda(bow, dictionary, 4, 7, ModelConfig(engine="gensim", passes=3, iterations=50)))
 
 
 def test_fit_is_identical_in_another_process(synthetic):
     _, _, dictionary, bow = synthetic
-    here = topic_word(fit_lda(bow, dictionary, 4, 7, ModelConfig(passes=3, iterations=50)))
+    here = topic_word(fit_lda(bow, dictionary, 4, 7, ModelConfig(engine="gensim", passes=3, iterations=50)))
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         there = pool.submit(_fit_elsewhere, (bow, dictionary)).result()
     assert np.array_equal(here, there)
@@ -103,7 +103,7 @@ def test_fit_is_identical_in_another_process(synthetic):
 
 def test_inference_does_not_depend_on_earlier_calls(synthetic):
     _, _, dictionary, bow = synthetic
-    model = fit_lda(bow[:100], dictionary, 4, 1, ModelConfig(passes=3, iterations=50))
+    model = fit_lda(bow[:100], dictionary, 4, 1, ModelConfig(engine="gensim", passes=3, iterations=50))
     first = infer_gamma(model, bow[100:120], seed=1)
     infer_gamma(model, bow[:50], seed=1)  # moves nothing: each call starts from RandomState(seed)
     model.lda.inference(bow[:10])         # ... even after gensim's own calls
@@ -117,7 +117,7 @@ def test_heldout_bound_is_gensim_document_bound(synthetic):
     from scipy.special import gammaln, logsumexp
 
     _, _, dictionary, bow = synthetic
-    model = fit_lda(bow[:300], dictionary, 4, 1, ModelConfig(passes=3, iterations=50))
+    model = fit_lda(bow[:300], dictionary, 4, 1, ModelConfig(engine="gensim", passes=3, iterations=50))
     heldout = bow[300:]
     gamma = infer_gamma(model, heldout, seed=1)
     elog_beta = dirichlet_expectation(model.lda.state.get_lambda())
@@ -136,7 +136,7 @@ def test_heldout_bound_is_gensim_document_bound(synthetic):
 
 def test_save_and_load(tmp_path, synthetic):
     _, _, dictionary, bow = synthetic
-    model = fit_lda(bow, dictionary, 3, 1, ModelConfig(passes=2, iterations=20))
+    model = fit_lda(bow, dictionary, 3, 1, ModelConfig(engine="gensim", passes=2, iterations=20))
     model.save(tmp_path / "m")
     loaded = GensimLda.load(tmp_path / "m")
     assert np.array_equal(topic_word(model), topic_word(loaded))

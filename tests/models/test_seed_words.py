@@ -79,7 +79,7 @@ def test_data_pull_a_misplaced_seed_word_elsewhere(planted, engine):
 
 def test_gensim_keeps_the_seed_prior(tmp_path, planted):
     seeds = {"target": tuple(planted.top_block_words(TARGET, 3))}
-    config = ModelConfig(passes=2, iterations=20, seed_words=seeds)
+    config = ModelConfig(engine="gensim", passes=2, iterations=20, seed_words=seeds)
     fitted = GensimLda.fit(planted.bow, planted.words, 4, 1, config)
     eta = np.asarray(fitted.lda.eta)
     ids = [planted.words.index(w) for w in seeds["target"]]
@@ -123,4 +123,4 @@ def test_seed_word_config_errors(mapping, message):
 
 def test_seed_words_need_a_fixed_eta():
     with pytest.raises(ConfigError, match=r"model.eta = 'auto' cannot be combined with \[model.seed_words\]"):
-        experiment_from_mapping({"model": {"eta": "auto", "seed_words": {"a": ["x"]}}})
+        experiment_from_mapping({"model": {"engine": "gensim", "eta": "auto", "seed_words": {"a": ["x"]}}})

@@ -85,7 +85,7 @@ def discover(paths: str | Path | Iterable[str | Path]) -> list[tuple[Path, str]]
     return survey(paths).found
 
 
-def survey(paths: str | Path | Iterable[str | Path]) -> Survey:
+def survey(paths: str | Path | Iterable[str | Path], metadata: str | Path | None = None) -> Survey:
     """Account for every file under ``paths``: the ones to read, and the others with the reason.
 
     Parameters
@@ -95,6 +95,8 @@ def survey(paths: str | Path | Iterable[str | Path]) -> Survey:
         hidden files and folders, Word lock files (``~$name.docx``) and the folder's own
         documentation (README, LICENSE, …) are skipped on purpose; files of other types, broken
         links and special files are skipped as problems. A file named directly must be readable.
+    metadata : the build's metadata table (``corpus.metadata``); published corpora keep it beside
+        the documents, so inside an input folder it is listed as read for metadata, not warned about.
 
     Returns
     -------
@@ -112,10 +114,12 @@ def survey(paths: str | Path | Iterable[str | Path]) -> Survey:
     found: list[tuple[Path, str]] = []
     skipped: list[SkippedInput] = []
     seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is listed once
+    table = Path(metadata).resolve() if metadata else None
     for given in map(Path, paths):
         if given.is_dir():
             candidates, left_out = _files_in_folder(given)
-            skipped.extend(left_out)
+            skipped.extend(SkippedInput(item.name, item.path, METADATA_REASON, False)
+                           if table is not None and item.path.resolve() == table else item for item in left_out)
         elif given.is_file():
             reason = _unreadable_type(given.name)
             if reason is not None:
@@ -153,6 +157,8 @@ def _files_in_folder(folder: Path) -> tuple[list[tuple[Path, str]], list[Skipped
     skipped.sort(key=lambda item: item.name)
     return candidates, skipped
 
+
+METADATA_REASON = "the metadata table (corpus.metadata) — read for the speeches' metadata, not a document"
 
 # A folder's own documentation (README.md beside the documents, as in most published corpora) is
 # not a document. Name such a file directly to read it anyway.

@@ -186,7 +186,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     config = config or BuildConfig()
     started, started_cpu = time.perf_counter(), time.process_time()
     out = Path(config.out)
-    found = survey(config.raw)
+    found = survey(config.raw, config.metadata)
     facts = uptodate.snapshot(config, found)  # before the inputs are hashed: an edit during the build shows
     inputs = found.found
     claim_output(out, "corpus", [*config.raw, *([config.metadata] if config.metadata else [])],

@@ -116,7 +116,7 @@ def check(config: BuildConfig) -> dict[str, int] | None:
             or data.get("cwd") != os.getcwd() or data.get("settings") != json.loads(json.dumps(to_dict(config)))):
         return None
     try:
-        facts = _survey_facts(survey(config.raw))
+        facts = _survey_facts(survey(config.raw, config.metadata))
         depends = set(_depends_on(config, [path for path, _ in facts["found"]]))
     except Exception:  # noqa: BLE001 - a missing input or resource and the like: the full path reports it
         return None

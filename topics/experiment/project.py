@@ -47,9 +47,10 @@ no_above = 0.5                        # set here: ... or in more than half of th
 # dated_events = ["topics:dated_events.tsv"]                       # events that date a speech
 
 [model]
+engine = "tomotopy"                   # Gibbs sampling (measured the better default); or "gensim"
 k = [4, 6, 8, 10]                     # set here: the numbers of topics to compare
 seeds = [1, 2, 3]                     # each K is fitted once per seed (stability needs two or more)
-passes = 30
+# iterations = 500                    # Gibbs sweeps (gensim: E-step iterations; it also reads passes = 30)
 # alpha = "symmetric"
 # eta = "symmetric"
 

@@ -41,6 +41,7 @@ from ..evaluate.heldout import heldout_split
 from ..evaluate.scoring import metrics_table, topic_table
 from ..evaluate.select import select_model
 from ..executor import plan, resolve_workers
+from ..models.seed_words import seed_prior
 from .derived import write_derived_tables
 from .runfolder import load_run, write_manifest, write_tables
 from .settings import load_experiment_config
@@ -155,6 +156,12 @@ def _checked_against(config: ExperimentConfig, corpus: BuiltCorpus) -> Experimen
         raise TopicsError(f"{where}: the vocabulary filters left no word (no_below = {c.no_below}, no_above = {c.no_above}, "
                           f"keep_n = {c.keep_n or 'all'}, over {corpus.n_units} units) — lower corpus.no_below or raise "
                           "corpus.no_above")
+    if config.model.seed_words:  # not fatal: the seeds that are in the vocabulary still steer their topics
+        unknown = seed_prior(config.model.seed_words, [corpus.dictionary[i] for i in range(len(corpus.dictionary))],
+                             config.model.seed_weight).unknown
+        for name, missing in unknown.items():
+            print(f"warning: seed words of topic {name!r} not in the vocabulary (left out): {', '.join(missing)}",
+                  file=sys.stderr)
     usable = tuple(k for k in config.model.k if k <= corpus.n_units)
     skipped = [k for k in config.model.k if k not in usable]
     if not usable:

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..common.fileio import staging_folder, write_json
 from .base import Bow
+from .tomotopy_lda import import_tomotopy
 
 __all__ = ["DYNAMIC_ENGINES", "DynamicFit", "dynamic_engine_version", "fit_dynamic", "load_dynamic", "save_dynamic"]
 
@@ -72,8 +73,7 @@ class DynamicFit:
 def dynamic_engine_version(engine: str) -> str:
     """The library version of ``engine`` (part of the fit's cache key)."""
     if engine == "tomotopy":
-        import tomotopy
-
+        tomotopy = import_tomotopy()
         return f"tomotopy {tomotopy.__version__} ({tomotopy.isa})"
     if engine == "gensim":
         import gensim
@@ -114,7 +114,7 @@ def fit_dynamic(bow: Bow, vocabulary: Sequence[str], slices: Sequence[int], k: i
 
 
 def _fit_tomotopy(bow, vocabulary, slices, n_slices, k, seed, iterations):
-    import tomotopy as tp
+    tp = import_tomotopy()
 
     params = dict(alpha_var=0.1, eta_var=0.1, phi_var=0.1, lr_a=0.01, lr_b=0.1, lr_c=0.55)  # tomotopy's defaults
     model = tp.DTModel(k=k, t=n_slices, seed=seed, **params)

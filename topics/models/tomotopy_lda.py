@@ -35,6 +35,7 @@ tomotopy's fixed-point update every ``optimize_interval`` sweeps after ``burn_in
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -48,7 +49,17 @@ from .seed_words import resolved_eta, seed_prior
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ModelConfig
 
-__all__ = ["Sampler", "TomotopyLda", "fixed_alpha"]
+__all__ = ["Sampler", "TomotopyLda", "fixed_alpha", "import_tomotopy"]
+
+
+def import_tomotopy():
+    """The ``tomotopy`` module, imported quietly: its compiled types make Python warn "builtin type
+    _VocabDict has no __module__ attribute" on import — noise in a notebook, not ours to fix."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"builtin type \w+ has no __module__ attribute",
+                                category=DeprecationWarning)
+        import tomotopy
+    return tomotopy
 
 _ARRAYS = ("topic_word_counts.npy", "eta.npy", "alpha.npy")
 #: inference stops earlier when γ has converged (``gamma_threshold``); this only bounds a pathological case
@@ -97,8 +108,7 @@ class TomotopyLda(TopicModel):
 
     @classmethod
     def engine_version(cls) -> str:
-        import tomotopy
-
+        tomotopy = import_tomotopy()
         return f"tomotopy {tomotopy.__version__} ({tomotopy.isa})"
 
     @classmethod
@@ -113,7 +123,7 @@ class TomotopyLda(TopicModel):
         >>> TomotopyLda.fit(bow, ["人口", "计划生育", "扶贫", "产业"], k=2, seed=1, config=config).k
         2
         """
-        import tomotopy as tp
+        tp = import_tomotopy()
 
         sampler = Sampler(bow, vocabulary, k, seed, config)
         iterations = config.engine_iterations(cls.engine)
@@ -208,7 +218,7 @@ class Sampler:
     """
 
     def __init__(self, bow: Bow, vocabulary: Sequence[str], k: int, seed: int, config: "ModelConfig"):
-        import tomotopy as tp
+        tp = import_tomotopy()
 
         self.vocabulary, self.k = list(vocabulary), k
         self.alpha = fixed_alpha(config.alpha, k)

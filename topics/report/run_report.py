@@ -25,7 +25,6 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-import numpy as np
 import pandas as pd
 
 from .. import analysis

@@ -180,5 +180,6 @@ def html_frame(path: str | Path, height: int = 820):
     from IPython.display import HTML
 
     page = Path(path).read_text(encoding="utf-8")
-    return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" width="100%" height="{int(height)}" '
-                'style="border: 1px solid #ddd;"></iframe>')
+    # Inside a <div>: IPython warns about any HTML that starts with "<iframe" (it suggests IFrame).
+    return HTML(f'<div><iframe srcdoc="{html.escape(page, quote=True)}" width="100%" height="{int(height)}" '
+                'style="border: 1px solid #ddd;"></iframe></div>')
