@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make run    -> creates .venv, installs, runs the default experiment on the embedded corpus
-#   make test   -> creates .venv, installs, runs the test suite
+#   make test   -> creates .venv, installs, runs the test suite (one process per core, a test file per process)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,7 +22,7 @@ build: $(STAMP)
 	$(BIN)/topics build corpus/raw --out build/corpus
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
