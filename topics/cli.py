@@ -73,6 +73,14 @@ def _built_line(path: Path, summary: dict[str, int]) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if not args.force:  # nothing changed since this run was written? decided before the heavy imports
+        from .experiment.uptodate import check
+
+        current = check(args.config, out=args.out)
+        if current is not None:
+            print(f"run is current: nothing changed since {current} was written; see {current / 'report.md'} "
+                  "(--force runs it again)")
+            return 0
     from .experiment.run import run_experiment
 
     run_dir = run_experiment(args.config, out=args.out, workers=args.workers, scheduler=args.scheduler,
@@ -140,6 +148,7 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="run folder (default: the config's `out`)")
     run.add_argument("--workers", type=int, help="worker processes for the build and the fits (default: the config's [run] workers)")
     run.add_argument("--scheduler", help="Dask scheduler address for the build and the fits, e.g. tcp://127.0.0.1:8786")
+    run.add_argument("--force", action="store_true", help="run even if nothing changed since the run folder was written")
     run.set_defaults(func=_run)
 
     rep = commands.add_parser("reproduce", parents=[common], help="rerun a finished experiment from its manifest and compare every table")

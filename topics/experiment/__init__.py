@@ -7,12 +7,19 @@ folder (:mod:`.runfolder`), running a whole experiment (:mod:`.run`) and reprodu
 
 from __future__ import annotations
 
-from ..config import ExperimentConfig
-from .reproduce import ReproduceResult, reproduce
-from .run import run_config, run_experiment, run_on_corpus
-from .runfolder import TABLES, RunResult, load_run
-from .project import init_project
-from .settings import inputs_available, load_experiment_config
+import importlib
 
-__all__ = ["TABLES", "ExperimentConfig", "ReproduceResult", "RunResult", "init_project", "inputs_available",
-           "load_experiment_config", "load_run", "reproduce", "run_config", "run_experiment", "run_on_corpus"]
+# name -> the module that defines it; imported on first use, so that ``topics.experiment.uptodate``
+# (a rerun with nothing changed) does not load gensim, pandas and matplotlib
+_WHERE = {"ExperimentConfig": "..config", "ReproduceResult": ".reproduce", "reproduce": ".reproduce",
+          "run_config": ".run", "run_experiment": ".run", "run_on_corpus": ".run", "TABLES": ".runfolder",
+          "RunResult": ".runfolder", "load_run": ".runfolder", "init_project": ".project",
+          "inputs_available": ".settings", "load_experiment_config": ".settings"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name], __name__), name)
+    raise AttributeError(f"module 'topics.experiment' has no attribute {name!r}")

@@ -42,6 +42,7 @@ from ..evaluate.scoring import metrics_table, topic_table
 from ..evaluate.select import select_model
 from ..executor import plan, resolve_workers
 from ..models.seed_words import seed_prior
+from . import uptodate
 from .derived import write_derived_tables
 from .runfolder import load_run, write_manifest, write_tables
 from .settings import load_experiment_config
@@ -64,7 +65,11 @@ def run_experiment(config_path: str | Path, out: str | Path | None = None, worke
     report : also write ``report.md`` with its figures and the LDAvis page (:mod:`topics.report`).
     """
     config = load_experiment_config(config_path)
-    return run_config(config, out=out, workers=workers, scheduler=scheduler, progress=progress, report=report)
+    facts = uptodate.snapshot(config_path, config) if report else None
+    run_dir = run_config(config, out=out, workers=workers, scheduler=scheduler, progress=progress, report=report)
+    if facts is not None:  # the next `topics run` with nothing changed answers before the heavy imports
+        uptodate.record(config, facts, run_dir)
+    return run_dir
 
 
 def run_config(config: ExperimentConfig, out: str | Path | None = None, workers: int | None = None,
