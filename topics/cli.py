@@ -90,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from .experiment.reproduce import reproduce
+    from .experiment.reproduction import reproduce
 
     result = reproduce(args.run_dir, out=args.out)
     if result.identical:
