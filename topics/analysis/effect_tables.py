@@ -100,7 +100,9 @@ def effects_from(gamma, units: pd.DataFrame, speeches: pd.DataFrame, config: Eff
         warning = (f"only {dated} of {total} speeches ({dated / total:.0%}) have a usable year: the curves describe "
                    f"those {dated}, not the corpus")
     elif "year" in formula_variables(parse_formula(config.prevalence)) and not effect.design.has_year:
-        warning = "no speech has a usable year: the effect of year was not estimated"
+        # say why the design left year out (no usable year, too few speeches for the spline, …)
+        why = "; ".join(f"{term}: {reason}" for term, reason in effect.design.dropped if "year" in term)
+        warning = f"the effect of year was not estimated ({why or 'no speech has a usable year'})"
     return EffectsResult(effect, linear, year_table[YEAR_EFFECTS_COLUMNS], table, contrasts=pairs, skipped=skipped,
                          warning=warning)
 
