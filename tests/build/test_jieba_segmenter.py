@@ -27,6 +27,10 @@ HARD_LINES = [
     "  ",
     "",
     "ｆｕｌｌ－ｗｉｄｔｈ　２０２４年，Ⅱ型、①②，“双随机、一公开”——好",
+    # jieba-rs joins letters and digits through ._- in its HMM skip splitter; jieba does not
+    "www.sina.com.cn报道，x_y-z.w报，1998.10.5日，3..5，a._b，-5%增长，5%%，T-shirt和Wi-Fi网络",
+    # characters jieba-rs counts as Han and jieba does not: Extension A, U+9FD6-9FFF, compatibility, plane 2
+    "鿖鿗人口，㐀㐁计划生育㐀，中国\uf900\uf901人，\U00020000\U00020001家庭 㛃 与 䶮",
 ]
 
 
@@ -77,6 +81,15 @@ def test_words_without_frequency_get_jiebas_suggested_frequency():
     line = "治理出生人口性别比偏高，落实三查四术"
     assert segmenter.cut(line) == list(jieba_engine.cut(line, HMM=True))
     assert "出生人口性别比" in segmenter.cut(line)
+
+
+def test_a_user_word_with_joiners_is_cut_by_python_jieba():
+    """COVID-19 in the dictionary: jieba-rs's token could be the word or an HMM piece, so jieba decides."""
+    userdict = [("COVID-19", 1000, None), ("新冠肺炎", None, None)]
+    segmenter, jieba_engine = Segmenter(userdict), reference(userdict)
+    for line in ["COVID-19疫情与新冠肺炎，COVID-20样本", "SARS-CoV-2病毒，COVID-19"]:
+        assert segmenter.cut(line) == list(jieba_engine.cut(line, HMM=True))
+    assert "COVID-19" in segmenter.cut("COVID-19疫情")
 
 
 def test_force_split_words_use_python_jieba_throughout():

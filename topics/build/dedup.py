@@ -43,6 +43,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..common.arrays import sorted_unique
 from .lshensemble import candidate_pairs
 
 SHINGLE = 5
@@ -85,7 +86,7 @@ def shingles(text: str, size: int = SHINGLE) -> np.ndarray:
         h ^= h >> np.uint64(29)
         h *= _MULTIPLIER
         h ^= h >> np.uint64(32)
-    return np.unique((h & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    return sorted_unique((h & np.uint64(0xFFFFFFFF)).astype(np.uint32))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ..common.arrays import sorted_unique
+
 __all__ = ["CooccurrenceCounts", "count_cooccurrence"]
 
 
@@ -93,7 +95,7 @@ def count_cooccurrence(texts: Iterable[Sequence[str]], words: Iterable[str], win
         ids = np.fromiter((column.get(token, -1) for token in text), dtype=np.int64, count=len(text))
         if window == 0 or len(text) < window:
             # one window: the whole text (gensim yields short texts whole, even empty ones)
-            present = np.unique(ids[ids >= 0])
+            present = sorted_unique(ids[ids >= 0])
             win, col = np.full(len(present), n_windows, dtype=np.int64), present
             n_windows += 1
         else:

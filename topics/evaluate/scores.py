@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..common.arrays import sorted_unique
 from .word_scores import frex, top_ids
 
 __all__ = ["exclusivity", "top_words", "topic_diversity"]
@@ -30,7 +31,7 @@ def topic_diversity(topic_word: np.ndarray, n: int = 25) -> float:
     0.5
     """
     ids = top_ids(topic_word, n)
-    return len(np.unique(ids)) / ids.size
+    return len(sorted_unique(ids)) / ids.size
 
 
 def exclusivity(topic_word: np.ndarray, n: int = 10, weight: float = 0.7) -> np.ndarray:
