@@ -25,9 +25,12 @@ def project_patterns() -> list[re.Pattern]:
 
 
 EDGE_CASES = [r"(?<!\n)^x", r"x(?!\n)", r"x$", r"^\s*x\s*$", r"\Ax", r"x\Z", r"x\s*+y", r"(?>x\s*)y", r"\bx\b",
-              r"(?:ab|cd)e", r"a(?=b)", r"(?<=b)a", r"x?", r"(a)\1"]
+              r"(?:ab|cd)e", r"a(?=b)", r"(?<=b)a", r"x?", r"(a)\1",
+              # negative lookarounds: kept in the whole-text search only when they cannot see a "\n"
+              r"(?<![A-Za-z])[xX]{2}(?=年)", r"(?<!\s)x", r"x(?![^a])", r"x(?!\S)", r"(?<!a)^x", r"x(?!y|$)",
+              r"(?<=[、，,])标准(?!要求|化)", r"[xX×]月|[ab]{2}", r"(?<![\dA-Za-z])[xX×*＊]{2,4}\s*年"]
 PIECES = ["x", "y", "a", "b", "ab", "cde", " ", "\u3000", "同志们", "下载文档", "第 3 页 共 9 页", "20xx年", "- 12 -",
-          "?", "。", "**", "方案生育", "<p>", "&nbsp;", "1998", "年", "县委", "\t"]
+          "?", "。", "**", "方案生育", "<p>", "&nbsp;", "1998", "年", "县委", "\t", "X", "×", "标准", "，", "月", "要求"]
 
 
 def random_lines(rng: random.Random) -> list[str]:
@@ -53,3 +56,15 @@ def test_checks_rule_out_absent_rules():
     assert not check("同志们：\n今天开会。")
     assert check("同志们：\n立即下载：")
     assert not whole_line_check(re.compile(r"\d{1,3}"))("第12页的内容\n12个")  # digits, but no digit-only line
+
+
+def test_negative_lookarounds_and_classes_still_rule_rules_out():
+    """Placeholder rules (lookbehinds, classes) skip the files that have no x at all, or no match."""
+    year_xx = line_check(re.compile(r"(?<![A-Za-z])[xX]{2}(?=年)"))
+    assert not year_xx("今年计划生育工作\n明年")  # no x: ruled out by the class condition
+    assert not year_xx("box年\nxx 年")  # x and 年, but no match anywhere: the whole-text search says so
+    assert year_xx("第一行\nxx年")
+    standard = line_check(re.compile(r"(?<=[、，,])标准(?!要求|化)"))
+    assert not standard("执行标准要求\n，标准化")
+    assert standard("全面、标准、优质")
+    assert line_check(re.compile(r"x(?!\S)"))("ax\nb")  # \S could see the "\n": no whole-text search, only conditions

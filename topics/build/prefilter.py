@@ -9,11 +9,15 @@ provided the rule's result cannot depend on what lies beyond the line's edges.
 direction: when it says "no", no line can match; when in doubt it says "maybe". It combines
 
 * strings every match must contain (``下载`` in ``下载(?:文档|本文)``, one of ``文档`` or
-  ``本文`` there too): plain ``in`` tests, which cost far less than a regex scan;
+  ``本文`` there too, one of ``x``/``X``/``×`` for ``[xX×]``, what a positive lookaround needs;
+  each branch of an alternation with its own conditions): plain ``in`` tests, which cost far
+  less than a regex scan;
 * the rule itself, compiled with ``re.MULTILINE`` (so ``^``/``$`` still mean line start/end) and
   searched on the whole text, but only for rules without constructs that could behave
-  differently at a line edge than at the ``"\\n"`` that replaces it in the whole text: negative
-  lookarounds, ``\\A``/``\\Z``, possessive quantifiers and atomic groups.
+  differently at a line edge than at the ``"\\n"`` that replaces it in the whole text:
+  ``\\A``/``\\Z``, possessive quantifiers, atomic groups, and negative lookarounds whose
+  content could match a ``"\\n"`` (``(?<![A-Za-z])`` sees nothing at a line start and ``"\\n"``
+  in the whole text, and fails to match either, so it is kept).
 
 Examples
 --------
@@ -36,7 +40,9 @@ except ImportError:  # pragma: no cover - Python < 3.11
 __all__ = ["line_check", "whole_line_check"]
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT}
-_UNSAFE = {_c.ASSERT_NOT, _c.ATOMIC_GROUP, _c.POSSESSIVE_REPEAT}
+_UNSAFE = {_c.ATOMIC_GROUP, _c.POSSESSIVE_REPEAT}
+_NEWLINE = ord("\n")
+_MAX_CLASS_CLAUSE = 8  # a character class of at most this many literal characters is a clause
 _UNSAFE_AT = {_c.AT_BEGINNING_STRING, _c.AT_END_STRING}
 _LINE_AT = {_c.AT_BEGINNING, _c.AT_BEGINNING_LINE, _c.AT_END, _c.AT_END_LINE}
 
@@ -61,22 +67,24 @@ def _check(pattern: re.Pattern, whole_line: bool) -> Callable[[str], bool]:
         parsed = _p.parse(pattern.pattern, pattern.flags)
     except Exception:  # noqa: BLE001 - an internal parser: when in doubt, no check
         return _always
-    clauses: list[tuple[str, ...]] = []
+    conditions: list = []
     if not pattern.flags & re.IGNORECASE:
-        clauses = sorted({tuple(sorted(c)) for c in _clauses(parsed)}, key=lambda c: (len(c), c))
+        conditions = _conditions(parsed)
     search = None
-    # fullmatch runs on the stripped line, whose edges are not the raw line's: no ^/$ then either
-    if _is_safe(parsed, _UNSAFE_AT | (_LINE_AT if whole_line else set())):
+    # fullmatch runs on the stripped line, whose edges are not the raw line's: no ^/$ then either,
+    # and no negative lookaround (what it sees at a stripped edge may be a space in the whole text)
+    unsafe_at = _UNSAFE_AT | (_LINE_AT if whole_line else set())
+    if _is_safe(parsed, unsafe_at, negative_lookarounds=not whole_line):
         source = rf"^[^\S\n]*(?:{pattern.pattern})[^\S\n]*$" if whole_line else pattern.pattern
         try:
             search = re.compile(source, pattern.flags | re.MULTILINE).search
         except re.error:  # e.g. global inline flags, which must stay at the start
             search = None
-    if search is None and not clauses:
+    if search is None and not conditions:
         return _always
 
     def check(text: str) -> bool:
-        if not all(any(s in text for s in clause) for clause in clauses):
+        if not _holds(conditions, text):
             return False
         return search is None or search(text) is not None
 
@@ -87,37 +95,86 @@ def _always(text: str) -> bool:
     return True
 
 
-def _is_safe(parsed, unsafe_at: set) -> bool:
+def _is_safe(parsed, unsafe_at: set, negative_lookarounds: bool) -> bool:
     """No construct whose outcome could differ at a line edge versus a ``"\\n"``."""
+    def safe(items) -> bool:
+        return _is_safe(items, unsafe_at, negative_lookarounds)
+
     for op, arg in parsed:
         if op in _UNSAFE or (op == _c.AT and arg in unsafe_at):
             return False
-        if op == _c.ASSERT and not _is_safe(arg[1], unsafe_at):
+        if op == _c.ASSERT_NOT and not (negative_lookarounds and not _may_match_newline(arg[1])):
             return False
-        if op in _REPEATS and not _is_safe(arg[2], unsafe_at):
+        if op == _c.ASSERT and not safe(arg[1]):
             return False
-        if op == _c.SUBPATTERN and not _is_safe(arg[-1], unsafe_at):
+        if op in _REPEATS and not safe(arg[2]):
             return False
-        if op == _c.BRANCH and not all(_is_safe(branch, unsafe_at) for branch in arg[1]):
+        if op == _c.SUBPATTERN and not safe(arg[-1]):
             return False
-        if op == _c.GROUPREF_EXISTS and not all(_is_safe(b, unsafe_at) for b in arg[1:] if b is not None):
+        if op == _c.BRANCH and not all(safe(branch) for branch in arg[1]):
+            return False
+        if op == _c.GROUPREF_EXISTS and not all(safe(b) for b in arg[1:] if b is not None):
             return False
     return True
 
 
-def _clauses(parsed) -> list[frozenset[str]]:
-    """Necessary conditions of a match: in each returned set, at least one string occurs in it.
+def _may_match_newline(parsed) -> bool:
+    """Could some part of ``parsed`` match a ``"\\n"`` or an edge? Conservative: True when unsure."""
+    for op, arg in parsed:
+        if op == _c.LITERAL:
+            if arg == _NEWLINE:
+                return True
+        elif op == _c.IN:
+            for item_op, item in arg:
+                if item_op == _c.LITERAL and item == _NEWLINE:
+                    return True
+                if item_op == _c.RANGE and item[0] <= _NEWLINE <= item[1]:
+                    return True
+                if item_op == _c.CATEGORY and item not in (_c.CATEGORY_DIGIT, _c.CATEGORY_WORD):
+                    return True
+                if item_op not in (_c.LITERAL, _c.RANGE, _c.CATEGORY):  # NEGATE and anything else
+                    return True
+        elif op in _REPEATS:
+            if _may_match_newline(arg[2]):
+                return True
+        elif op == _c.SUBPATTERN:
+            if _may_match_newline(arg[-1]):
+                return True
+        elif op == _c.BRANCH:
+            if any(_may_match_newline(branch) for branch in arg[1]):
+                return True
+        else:  # ANY, NOT_LITERAL, AT, lookarounds, group references, …
+            return True
+    return False
 
-    Runs of literal characters give one-string sets; an alternation gives the set of its
-    branches' longest required strings (when every branch has one). Conservative: anything
-    else (classes, optional parts, lookarounds) adds no condition.
+
+# A condition is ("any", strings): one of them occurs in the text; or ("or", branches): for some
+# branch, every condition of that branch holds.
+
+def _holds(conditions: list, text: str) -> bool:
+    for kind, value in conditions:
+        if kind == "any":
+            if not any(s in text for s in value):
+                return False
+        elif not any(_holds(branch, text) for branch in value):
+            return False
+    return True
+
+
+def _conditions(parsed) -> list:
+    """Necessary conditions of a match (see :func:`_holds`), cheapest and most selective first.
+
+    Runs of literal characters give one string; a character class of a few literal characters
+    gives one of them; an alternation gives its branches' own conditions (when every branch has
+    some); a positive lookaround gives the conditions of what it must see. Conservative: anything
+    else (ranges, categories, optional parts, negative lookarounds) adds no condition.
     """
-    clauses: list[frozenset[str]] = []
+    conditions: list = []
     run: list[str] = []
 
     def flush() -> None:
         if run:
-            clauses.append(frozenset(["".join(run)]))
+            conditions.append(("any", frozenset(["".join(run)])))
             run.clear()
 
     for op, arg in parsed:
@@ -126,20 +183,22 @@ def _clauses(parsed) -> list[frozenset[str]]:
             continue
         flush()
         if op == _c.SUBPATTERN:
-            clauses += _clauses(arg[-1])
+            conditions += _conditions(arg[-1])
         elif op == _c.ATOMIC_GROUP:
-            clauses += _clauses(arg)
+            conditions += _conditions(arg)
+        elif op == _c.ASSERT:  # (?=…) / (?<=…): what it looks at lies within the line
+            conditions += _conditions(arg[1])
         elif op in _REPEATS or op == _c.POSSESSIVE_REPEAT:
             if arg[0] >= 1:
-                clauses += _clauses(arg[2])
+                conditions += _conditions(arg[2])
+        elif op == _c.IN:
+            if 0 < len(arg) <= _MAX_CLASS_CLAUSE and all(item_op == _c.LITERAL for item_op, _ in arg):
+                conditions.append(("any", frozenset(chr(item) for _, item in arg)))
         elif op == _c.BRANCH:
-            options = []
-            for branch in arg[1]:
-                singles = [next(iter(c)) for c in _clauses(branch) if len(c) == 1]
-                if not singles:
-                    break
-                options.append(max(singles, key=len))
-            else:
-                clauses.append(frozenset(options))
+            branches = [_conditions(branch) for branch in arg[1]]
+            if all(branches):
+                conditions.append(("or", tuple(branches)))
     flush()
-    return clauses
+    # single strings, longest first, then sets of strings, then alternations: fail fast and cheap
+    return sorted({c for c in conditions if c[0] == "any"}, key=lambda c: (len(c[1]), -min(map(len, c[1])), sorted(c[1]))) \
+        + [c for c in conditions if c[0] == "or"]
