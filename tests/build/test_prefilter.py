@@ -55,7 +55,22 @@ def test_checks_rule_out_absent_rules():
     check = line_check(re.compile(r"(?:下载文档|立即下载)\s*[:：]?"))
     assert not check("同志们：\n今天开会。")
     assert check("同志们：\n立即下载：")
-    assert not whole_line_check(re.compile(r"\d{1,3}"))("第12页的内容\n12个")  # digits, but no digit-only line
+    # whole-line rules are ruled out by their strings alone (fullmatch line by line is cheaper than a scan)
+    assert not whole_line_check(re.compile(r"第\s*\d+\s*页"))("第12章的内容\n12个")
+    assert whole_line_check(re.compile(r"第\s*\d+\s*页"))("第12章的内容\n第 3 页")
+
+
+def test_leading_optional_parts_are_left_out_of_the_whole_text_search():
+    from topics.build.prefilter import _without_leading_optional
+    from re import _parser
+
+    def strip(source: str) -> str:
+        return _without_leading_optional(source, _parser.parse(source))
+
+    assert strip(r"\s*[-—－]\s*\d{1,3}\s*$") == r"[-—－]\s*\d{1,3}\s*$"
+    assert strip(r".{0,30}(?:本文档|本文)由用户上传") == r"(?:本文档|本文)由用户上传"
+    for kept in [r"\s*?x", r"\s*", r"(\s*)x", r"\s+x", r"\s*a|b"]:
+        assert strip(kept) == kept
 
 
 def test_negative_lookarounds_and_classes_still_rule_rules_out():
