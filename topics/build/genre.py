@@ -88,8 +88,8 @@ def genre(title: str | None, text: str) -> tuple[str, str]:
         return "address", f"title: “{_ADDRESS_TITLE.search(title).group(0)}”"
     if _REPORT_TITLE.search(title):
         return "work_report", f"title: “{_REPORT_TITLE.search(title).group(0)}”"
-    host_cues = _HOST_CUES.findall(text)
-    if len(host_cues) >= 3 and len(text) < 4000:
+    host_cues = _HOST_CUES.findall(text) if len(text) < 4000 else []
+    if len(host_cues) >= 3:
         return "host_script", f"{len(host_cues)} host cues (“{host_cues[0]}”, …)"
     report_cues = _REPORT_CUES.findall(text)
     if len(report_cues) >= 2 and not _SALUTATION.search(text[:200]):

@@ -120,7 +120,12 @@ def _after_parent(text: str, start: int, found: list[PlaceMention], shorts: froz
         return True
     if found and found[-1].end == start:
         return True
-    return any(text[max(0, start - len(s)):start] == s for s in shorts)
+    return any(text[start - size:start] in shorts for size in _short_sizes(shorts) if size <= start)
+
+
+@lru_cache(maxsize=None)
+def _short_sizes(shorts: frozenset[str]) -> tuple[int, ...]:
+    return tuple(sorted({len(s) for s in shorts}))
 
 
 def admin_level(title: str | None, heading: str | None, text: str) -> tuple[str, str]:

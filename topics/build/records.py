@@ -56,7 +56,8 @@ class Speech:
 
     def row(self) -> dict[str, Any]:
         """The record as a ``speeches.csv`` row (column → value)."""
-        return dataclasses.asdict(self)
+        # every field is a str, int, bool or None: a shallow dict is asdict's result without its deep copy
+        return {name: getattr(self, name) for name in SPEECH_COLUMNS}
 
 
 assert [f.name for f in dataclasses.fields(Speech)] == SPEECH_COLUMNS, "Speech must list SPEECH_COLUMNS in order"
