@@ -82,29 +82,34 @@ class FileResult:
 
 
 # -- the file cache's record of a result: JSON and raw arrays, never a pickle ----------------------
-_MAGIC = b"topics-file-result-v1\n"
+_MAGIC = b"topics-file-result-v2\n"
 
 
 def encode_result(result: FileResult) -> bytes:
-    """The stored form of a file's result: a JSON header and the speeches' arrays, compressed.
+    """The stored form of a file's result: a JSON header, then each speech's text and arrays, compressed.
 
-    Worker processes encode their own results, sparing the main process. What is only needed
-    now (shingles, segmentation bookkeeping, CPU times) is not stored.
+    The texts follow the header as UTF-8 (escaping them inside the JSON header cost more than
+    compressing them); token ids are stored in 16 bits when the speech has fewer than 65,536
+    distinct tokens, which halves what zlib has to read. Worker processes encode their own
+    results, sparing the main process. What is only needed now (shingles, segmentation
+    bookkeeping, CPU times) is not stored.
     """
     speeches = result.speeches
+    texts = [item.text_json.encode("utf-8") for item in speeches]
+    wide = [len(item.tokens.types) > 0xFFFF for item in speeches]
     header = {
         "name": result.name, "encoding": result.encoding, "n_lines": result.n_lines,
         "removals": result.removals, "structure": result.structure, "repairs": result.repairs,
-        "speeches": [{"speech": item.speech.row(), "text_json": item.text_json, "line_numbers": item.line_numbers,
-                      "types": item.tokens.types, "n_ids": int(len(item.tokens.ids)),
+        "speeches": [{"speech": item.speech.row(), "text_bytes": len(text), "line_numbers": item.line_numbers,
+                      "types": item.tokens.types, "n_ids": int(len(item.tokens.ids)), "wide_ids": is_wide,
                       "n_lines": int(len(item.tokens.line_lengths)), "sketch_size": item.sketch.size,
                       "n_signature": int(len(item.sketch.signature)), "text_sha256": item.text_sha256}
-                     for item in speeches],
+                     for item, text, is_wide in zip(speeches, texts, wide)],
     }
     encoded = json.dumps(header, ensure_ascii=False).encode("utf-8")
     parts = [_MAGIC, len(encoded).to_bytes(8, "little"), encoded]
-    for item in speeches:
-        parts += [np.asarray(item.tokens.ids, dtype="<i4").tobytes(),
+    for item, text, is_wide in zip(speeches, texts, wide):
+        parts += [text, np.asarray(item.tokens.ids, dtype="<i4" if is_wide else "<u2").tobytes(),
                   np.asarray(item.tokens.line_lengths, dtype="<i4").tobytes(),
                   np.asarray(item.sketch.signature, dtype="<u4").tobytes()]
     return zlib.compress(b"".join(parts), 1)
@@ -120,18 +125,21 @@ def decode_result(blob: bytes) -> FileResult:
     header = json.loads(data[start:start + size].decode("utf-8"))
     offset = start + size
 
-    def take(n: int, dtype: str) -> np.ndarray:
+    def take(n: int, dtype: str, as_type: str) -> np.ndarray:
         nonlocal offset
-        array = np.frombuffer(data, dtype=dtype, count=n, offset=offset).astype(dtype[1:])
-        offset += 4 * n
+        array = np.frombuffer(data, dtype=dtype, count=n, offset=offset).astype(as_type)
+        offset += np.dtype(dtype).itemsize * n
         return array
 
     speeches = []
     for entry in header["speeches"]:
-        ids, lengths = take(entry["n_ids"], "<i4"), take(entry["n_lines"], "<i4")
-        signature = take(entry["n_signature"], "<u4")
+        text_json = data[offset:offset + entry["text_bytes"]].decode("utf-8")
+        offset += entry["text_bytes"]
+        ids = take(entry["n_ids"], "<i4" if entry["wide_ids"] else "<u2", "int32")
+        lengths = take(entry["n_lines"], "<i4", "int32")
+        signature = take(entry["n_signature"], "<u4", "uint32")
         speeches.append(FoundSpeech(
-            speech=Speech(**entry["speech"]), text_json=entry["text_json"], line_numbers=entry["line_numbers"],
+            speech=Speech(**entry["speech"]), text_json=text_json, line_numbers=entry["line_numbers"],
             tokens=EncodedTokens(entry["types"], ids, lengths), sketch=Sketch(entry["sketch_size"], signature),
             text_sha256=entry["text_sha256"]))
     if offset != len(data):
