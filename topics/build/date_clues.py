@@ -55,6 +55,7 @@ _YEAR_OR_PLACEHOLDER = rf"(?:{_YEAR}|{_PLACEHOLDER})"
 _MONTHISH = r"(?:[\d一二三四五六七八九十]{1,2}月(?:份|[\d一二三四五六七八九十]{1,3}日|上旬|中旬|下旬|初|底)?|年?[初底末中])"
 _FULL_DATE = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s?(?:年\s?(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s?月"
                         r"(?:\s?(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s?日)?|[-./](?:0?[1-9]|1[0-2])[-./]\d{1,2}(?!\d))")
+_YEAR_RE = re.compile(YEAR)
 _CLAUSE = re.compile(r"[^。！？；!?;□]+[。！？；!?;□]?")  # □: punctuation lost before a placeholder
 _DEICTIC = {"今年": 0, "去年": 1, "前年": 2, "明年": -1}
 
@@ -88,6 +89,9 @@ _STATED = re.compile(rf"^\s*(?:在)?{_YEAR_OR_PLACEHOLDER}\s?(?:[，,]|是|既�
 _PRESENT_CUE = re.compile(r"^\s?(?:[，,]\s?)?(?:是|既是|要|必须|务必)|任务|要求|目标|关键|重点|艰巨|意义|必须|务必"
                           r"|(?<![纲重需主只概摘提简])要(?![求素点闻害])")
 _SINCE = re.compile(rf"^\s*(?:自)?{_YEAR}以来")
+# what both _SINCE and _STATED need at the start of a clause (a cheap test before either)
+_OPENS_WITH_YEAR = re.compile(rf"\s*(?:在|自)?{_YEAR_OR_PLACEHOLDER}")
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _FORWARD = re.compile(r"将|即将|明年|届时|预计|计划到|力争|争取|目标是|远景")
 _HISTORY = re.compile(r"周年|纪念|诞辰|当年|那时|那一年|历史上")
 _PAST = re.compile(r"了|取得|实现|完成|经受|不平凡|走过|过去|曾")
@@ -158,7 +162,7 @@ def find_clues(numbered: list[tuple[int, str]], source_file: str = "",
     clues += _venues(lines)
     past_lines, review, tasks = sections(lines)
     clues += _work_report(review, tasks)
-    years = [year_value(m.group(1)) for _, norm, _ in lines if "年" in norm for m in re.finditer(YEAR, norm)]
+    years = [year_value(m.group(1)) for _, norm, _ in lines if "年" in norm for m in _YEAR_RE.finditer(norm)]
 
     def later(norm: str) -> bool:
         """A year later than the one opening ``norm`` is named: the opening looks back (a news lead)."""
@@ -170,9 +174,13 @@ def find_clues(numbered: list[tuple[int, str]], source_file: str = "",
             continue  # every clue below names a year (今年, X年, 周年, …)
         if _MAY_BE_DEICTIC.search(norm):
             clues += _present_year(number, norm, text)
-        sentences = [m.span() for m in re.finditer(r"[^。！？!?]+[。！？!?]?", norm)]
+        sentences = None
         k = 0
         for start, end in _clauses(norm):
+            if not _OPENS_WITH_YEAR.match(norm, start, end):
+                continue  # _stated finds nothing in a clause that does not open with a year
+            if sentences is None:
+                sentences = [m.span() for m in _SENTENCE.finditer(norm)]
             while k + 1 < len(sentences) and sentences[k][1] <= start:
                 k += 1
             sentence = norm[sentences[k][0]:sentences[k][1]] if sentences else norm
