@@ -137,9 +137,10 @@ class BuildCache:
     def put_json(self, key: str, value: Any) -> None:
         self.put_file_blob(key, zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"), 1))
 
-    def put_file_blob(self, key: str, blob: bytes) -> None:
+    def put_file_blob(self, key: str, blob: bytes, sha256: str | None = None) -> None:
+        """Store ``blob``; ``sha256`` is its digest when the worker that made it computed it already."""
         self._db.execute("INSERT OR REPLACE INTO files (key, result, sha256) VALUES (?, ?, ?)",
-                         (key, blob, hashlib.sha256(blob).hexdigest()))
+                         (key, blob, sha256 or hashlib.sha256(blob).hexdigest()))
         self._written()
 
     # -- segmentation of speeches -------------------------------------------------------------
@@ -160,8 +161,14 @@ class BuildCache:
                     self.note_damaged("segmentation")
         return found
 
-    def put_segmentations(self, entries: Iterable[tuple[str, str]]) -> None:
-        rows = [(key, tokens, hashlib.sha256(tokens.encode("utf-8")).hexdigest()) for key, tokens in entries]
+    @staticmethod
+    def segmentation_entry(key: str, tokens: str) -> tuple[str, str, str]:
+        """A row for :meth:`put_segmentations`, digest included (workers make them, sparing the main process)."""
+        return key, tokens, hashlib.sha256(tokens.encode("utf-8")).hexdigest()
+
+    def put_segmentations(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        """Store :meth:`segmentation_entry` rows."""
+        rows = list(entries)
         cursor = self._db.executemany("INSERT OR REPLACE INTO segmentation (key, tokens, sha256) VALUES (?, ?, ?)", rows)
         self._written(max(1, cursor.rowcount))
 

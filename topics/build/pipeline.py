@@ -330,7 +330,7 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
             result.new_segmentations = []
             result.segmentation_hits = 0
             if result.cache_blob is not None:  # encoded by the worker (skipped files are not cached)
-                cache.put_file_blob(key, result.cache_blob)
+                cache.put_file_blob(key, result.cache_blob, result.cache_blob_sha256)
                 result.cache_blob = None
             yield result
     finally:

@@ -75,10 +75,11 @@ class FileResult:
     structure: list[dict] = field(default_factory=list)  # text in no speech and not boilerplate (conservation)
     repairs: list[dict] = field(default_factory=list)
     speeches: list[FoundSpeech] = field(default_factory=list)
-    new_segmentations: list[tuple[str, str]] = field(default_factory=list)  # for the main process to cache
+    new_segmentations: list[tuple[str, str, str]] = field(default_factory=list)  # BuildCache.segmentation_entry rows
     segmentation_hits: int = 0
     cpu_seconds: tuple[float, float] = (0.0, 0.0)  # (jieba, everything else) in the worker; not cached
     cache_blob: bytes | None = None  # this result as the file cache stores it (encode_result)
+    cache_blob_sha256: str | None = None  # its digest, computed in the worker
 
 
 # -- the file cache's record of a result: JSON and raw arrays, never a pickle ----------------------
@@ -192,6 +193,7 @@ class FileProcessor:
         result = self._process(job)
         if result.skipped is None:  # an unusable file is checked again next time
             result.cache_blob = encode_result(result)
+            result.cache_blob_sha256 = sha256_bytes(result.cache_blob)
         total = time.process_time() - started
         result.cpu_seconds = (self._jieba_seconds, total - self._jieba_seconds)
         return result
@@ -249,7 +251,7 @@ class FileProcessor:
                 lines = [self.tokenizer.cut(line) for line in text.split("\n")]
                 self._jieba_seconds += time.process_time() - t0
                 # cached as one line per text line, tokens separated by single spaces (tokens hold no whitespace)
-                result.new_segmentations.append((key, "\n".join(map(" ".join, lines))))
+                result.new_segmentations.append(BuildCache.segmentation_entry(key, "\n".join(map(" ".join, lines))))
                 item.tokens = encode_lines(lines)
 
 
