@@ -193,3 +193,13 @@ def test_effect_tables_are_reproducible_with_a_seed(planted):
     again = analysis.effects_from(gamma, units, speeches, n_sims=30, random_state=4)
     pd.testing.assert_frame_equal(first.year_effects, again.year_effects)
     pd.testing.assert_frame_equal(first.table, again.table)
+
+
+def test_warning_names_why_the_design_left_year_out():
+    """Ten dated speeches cannot carry a spline: the warning gives that reason, not 'no usable year'."""
+    rng = np.random.default_rng(5)
+    _, gamma, units, speeches = make_data(rng, n_speeches=10, years=[2000 + i for i in range(10)])
+    result = analysis.effects_from(gamma, units, speeches, n_sims=20)
+    assert result.warning.startswith("the effect of year was not estimated (s(year")
+    assert "no speech has a usable year" not in result.warning
+    assert "10" in result.warning
