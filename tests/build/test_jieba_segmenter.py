@@ -113,3 +113,34 @@ def test_bench_corpus_sample_matches_python_jieba(pair):
     lines = [line for path, name in files for line in read_source(path, name).text.split("\n")]
     differing = [line for line in lines if segmenter.cut(line) != list(jieba_engine.cut(line, HMM=True))]
     assert differing == []
+
+
+def test_jiebas_dictionary_is_not_loaded_unless_needed(pair):
+    """With explicit frequencies the state follows from the entries: no 1.5-2 s load per worker."""
+    segmenter = Segmenter(USERDICT)
+    for line in HARD_LINES:
+        segmenter.cut(line)
+    assert segmenter.is_word("计划生育") and not segmenter.is_word("计划生") and not segmenter.is_word("\ue000")
+    assert segmenter._python is None
+
+
+def test_the_total_follows_re_weighted_and_repeated_entries():
+    """add_word adds each frequency to the total but replaces the word's own: 培养 twice, 出来 re-weighted."""
+    userdict = [("培养", 100, None), ("培养", 5000, "v"), ("出来", 90000, None), ("人才逢时", 3, None)]
+    segmenter, jieba_engine = Segmenter(userdict), reference(userdict)
+    lines = HARD_LINES + ["要把他们培养出来，培养出来的人才逢时逢节回来，出来的人", "出来培养人才"]
+    for line in lines:
+        assert segmenter.cut(line) == list(jieba_engine.cut(line, HMM=True))
+    assert segmenter._python is None
+
+
+@pytest.mark.parametrize("userdict", [USERDICT, [("培养", 100, None), ("培养", 5000, "v"), ("出来", 90000, None)], []],
+                         ids=["packaged", "repeated", "empty"])
+def test_jiebas_total_is_computed_exactly_without_loading_jieba(userdict):
+    """The excess of jieba's total over its frequencies (what jieba-rs must add) equals jieba's own."""
+    from topics.build.jieba_segmenter import _default_dictionary, _jieba_state
+
+    engine = reference(userdict)
+    excess = _jieba_state(userdict)[1] if userdict else _default_dictionary()[2]
+    assert excess == engine.total - sum(engine.FREQ.values())
+    assert all(_jieba_state(userdict)[0][word] == engine.FREQ[word] for word, _, _ in userdict)
