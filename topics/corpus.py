@@ -11,14 +11,18 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Sequence
-
-import pandas as pd
-from gensim.corpora import Dictionary, MmCorpus
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .common.checksums import mismatches
 from .common.fileio import sha256_json
 from .errors import TopicsError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from gensim.corpora import Dictionary
+
+# pandas and gensim are imported where they are used: the build's worker processes import this
+# module for its column names, and importing gensim (with scipy) costs them 2-3 s each at start.
 
 SPEECH_COLUMNS = [
     "doc_id", "source_file", "start_line", "end_line", "start_char", "end_char", "heading",
@@ -45,6 +49,8 @@ _STRING_COLUMNS = ["doc_id", "source_file", "heading", "title", "year_source", "
 
 def read_speeches_csv(path: str | Path) -> pd.DataFrame:
     """Read ``speeches.csv`` with stable dtypes (nullable ints, strings with None for blanks)."""
+    import pandas as pd
+
     frame = pd.read_csv(path, dtype={**_SPEECH_DTYPES, **{c: "string" for c in _STRING_COLUMNS}},
                         keep_default_na=False, na_values=[""])
     if "in_model" in frame:
@@ -101,6 +107,8 @@ class BuiltCorpus:
     @cached_property
     def _bow(self) -> list[list[tuple[int, int]]]:
         if self.path is not None and (self.path / "corpus.mm").exists():
+            from gensim.corpora import MmCorpus
+
             return [[(int(i), int(c)) for i, c in doc] for doc in MmCorpus(str(self.path / "corpus.mm"))]
         return [self.dictionary.doc2bow(tokens) for tokens in self.iter_tokens()]
 
@@ -149,6 +157,9 @@ def load_corpus(path: str | Path, dictionary: Dictionary | None = None, verify: 
             raise TopicsError(f"{path / changed[0]}: does not match the sha256 recorded when the corpus was built "
                               f"(changed, truncated or missing{' with ' + str(len(changed) - 1) + ' more' if len(changed) > 1 else ''})"
                               f" — build the corpus again (topics build, or topics run)")
+    import pandas as pd
+    from gensim.corpora import Dictionary
+
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     units = pd.read_csv(path / "units.csv", dtype={"unit_id": "string", "doc_id": "string"})
     return BuiltCorpus(
@@ -175,6 +186,9 @@ def corpus_from_tokens(
     >>> c.n_units, len(c.dictionary)
     (2, 3)
     """
+    import pandas as pd
+    from gensim.corpora import Dictionary
+
     tokens = [list(t) for t in unit_tokens]
     if doc_ids is None:
         doc_ids = [f"doc{i}#0" for i in range(len(tokens))]
