@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from datasketch.lshensemble import _optimal_param
 
 __all__ = ["candidate_pairs"]
 
@@ -33,6 +32,10 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 def _params(threshold: float, num_perm: int, max_r: int = 8,
             weights: tuple[float, float] = (0.5, 0.5)) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's table: ratios ``x/q`` and the ``(b, r)`` to use up to each ratio."""
+    # imported here: datasketch brings scipy, which the build's worker processes (they import this
+    # module through topics.build.dedup) would load for nothing, ~1 s each
+    from datasketch.lshensemble import _optimal_param
+
     xqs = np.exp(np.linspace(-5, 5, 10))
     params = np.array([_optimal_param(threshold, num_perm, max_r, xq, *weights) for xq in xqs], dtype=np.int64)
     return xqs, params
