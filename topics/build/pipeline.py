@@ -18,9 +18,12 @@ segmenter, metadata overrides, duplicate threshold), so a rebuild after changing
 filters, units or vocabulary settings reads no raw file and no cached file result: it goes
 straight to stage 2, which works on integer arrays.
 
-Results stream to disk file by file and speech by speech, so memory holds the per-speech table,
-the duplicate finder's sketches (512 bytes a speech), the vocabulary and one block of token ids,
-never the corpus text. Only the main process writes: workers return results.
+Results stream to disk file by file and speech by speech: while files are read, memory holds each
+speech's ``doc_id`` and a few numbers (its row, tokens, text, sketch and shingles go to files in
+the staging folder), the log and the vocabulary; the duplicate finder then holds the sketches'
+signatures (512 bytes a speech) and a bounded block of candidates; stage 2 holds the speech
+table, the vocabulary and one block of token ids — never the corpus text. Only the main
+process writes: workers return results.
 Everything is written into a temporary folder that replaces ``config.out`` only when the build
 succeeds, so a failed build never leaves a half-written corpus. Building again with the same
 inputs and settings (same content hash) returns the existing corpus at once.
@@ -28,16 +31,18 @@ inputs and settings (same content hash) returns the existing corpus at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import sys
 import time
 import zlib
+from collections.abc import Mapping
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterator
 
-import numpy as np
 import pandas as pd
 from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks without ipywidgets
 
@@ -52,11 +57,11 @@ from ..executor import plan, run_tasks
 from ..resources import Resource, describe
 from . import uptodate
 from .cache import BuildCache
-from .dedup import Sketch, link_duplicates, shingles
+from .dedup import DuplicateLink, SketchSpool, link_duplicates
 from .ingest import SkippedInput, survey
 from .log import BuildLog
 from .metadata import apply_overrides, load_overrides
-from .records import Speech
+from .records import FoundSpeech, Speech
 from .remote import portable_settings, with_file_bytes
 from .report import write_reports
 from .stages import (CORPUS_WIDE_MODULES, STAGE2_MODULES, FileResult, code_fingerprint, decode_result,
@@ -140,14 +145,15 @@ def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, token
     try:
         writer = TokenStoreWriter(building)
         try:
-            speeches, sketches, spool = _read_files(config, inputs, input_hashes, per_file, writer, building, log,
-                                                    progress, workers, scheduler)
-            _mark_duplicates(config, speeches, sketches, spool, building, log)
+            read = _read_files(config, inputs, input_hashes, per_file, writer, building, log, progress, workers,
+                               scheduler)
+            links = _mark_duplicates(config, read, log)
         except BaseException:
             writer.abort()
             raise
-        (building / "shingles.tmp").unlink()
-        writer.close([speech.row() for speech in speeches], log.stage1_state(), tokenizer.word_flags)
+        read.sketches.remove()
+        writer.close(read.rows(links), log.stage1_state(), tokenizer.word_flags)
+        read.remove()
         if TokenStore.is_complete(folder):  # another build finished the same store meanwhile
             shutil.rmtree(building)
         else:
@@ -210,7 +216,8 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         log.restore(store.log_state)
         log.skipped = [{"source_file": item.name, "reason": item.reason, "problem": item.problem}
                        for item in found.skipped] + log.skipped
-        speeches = [Speech(**row) for row in store.speeches]
+        # the speech table as records (a record's attributes share their keys: a third of a dict's size)
+        speeches = [Speech(**row) for row in store.speech_rows()]
         for speech in speeches:  # duplicates stay in the table; in the model only if asked for
             speech.in_model = not (speech.duplicate_of is not None and config.exclude_duplicates)
         dictionary = build_units(config, store, speeches, tokenizer, workdir, log)
@@ -218,8 +225,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         del store
         log.timings["total"] = round(time.perf_counter() - started, 3)
         log.timings["cpu_main_process"] = round(time.process_time() - started_cpu, 3)
-        rows = [speech.row() for speech in speeches]
-        _write_speeches(rows, workdir)
+        _write_speeches(speeches, workdir)
         manifest = {
             "content_hash": digest,
             "inputs": _inputs_with_encodings(input_hashes, log),
@@ -231,11 +237,35 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         (workdir / "manifest.json").write_text(dumps_readable(manifest, sort_keys=True) + "\n",
                                                encoding="utf-8")
         log.resources = manifest["resources"]
-        write_reports(workdir, rows, dictionary, log)
+        write_reports(workdir, [SpeechRow(speech) for speech in speeches], dictionary, log)
+        del speeches, log
         write_sums(workdir)  # every file's sha256, checked whenever the corpus is opened
     corpus = load_corpus(out, dictionary)
     uptodate.record(config, facts, corpus)
     return corpus
+
+
+class SpeechRow(Mapping):
+    """A speech's row read from its record (column -> value), without a dict per speech."""
+
+    __slots__ = ("speech",)
+
+    def __init__(self, speech: Speech):
+        self.speech = speech
+
+    def __getitem__(self, column: str) -> Any:
+        if column not in _COLUMN_SET:
+            raise KeyError(column)
+        return getattr(self.speech, column)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SPEECH_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(SPEECH_COLUMNS)
+
+
+_COLUMN_SET = frozenset(SPEECH_COLUMNS)
 
 
 def _check_left_out(config: BuildConfig, skipped: list[SkippedInput]) -> None:
@@ -296,13 +326,13 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
     keys = [sha256_json([per_file, h["sha256"], name, bases[name]]) for h, (_, name) in zip(input_hashes, inputs)]
     present = cache.has_files(keys)  # results load lazily, one at a time
     cached = [key in present for key in keys]
-    jobs = [(str(path), name, bases[name]) for (path, name), hit in zip(inputs, cached) if not hit]
-    n_jobs = len(jobs)
+    jobs = ((str(path), name, bases[name]) for (path, name), hit in zip(inputs, cached) if not hit)  # read lazily
+    n_jobs = cached.count(False)
     where = plan(n_jobs, workers, scheduler)
     log.execution = {"where": where.describe(), "backend": where.backend, "workers": where.workers,
-                     "scheduler": where.scheduler, "files_processed": len(jobs)}
+                     "scheduler": where.scheduler, "files_processed": n_jobs}
     # small chunks: files differ a lot in size, and the last chunks decide when the pool ends
-    chunksize = max(1, min(4, len(jobs) // (16 * max(where.workers, 1))))
+    chunksize = max(1, min(4, n_jobs // (16 * max(where.workers, 1))))
     shared: Any = config
     if where.backend == "dask":  # a worker there may share no disk with this process: send what it reads
         shared, jobs = portable_settings(config), with_file_bytes(jobs)
@@ -346,31 +376,75 @@ def _decoded(blob: bytes, cache: BuildCache) -> FileResult | None:
         return None
 
 
+class _ReadSpeeches:
+    """The speeches of stage 1 as they are read, kept in the staging folder, not in memory.
+
+    Per speech, memory holds its ``doc_id`` and a few numbers (:class:`topics.build.dedup.SketchSpool`);
+    its row goes to ``speeches.tmp`` (a JSON line), its sketch and shingles to the spool's files.
+    """
+
+    def __init__(self, folder: Path):
+        self.path = folder / "speeches.tmp"
+        self._out = open(self.path, "w", encoding="utf-8", newline="\n")
+        self.doc_ids: list[str] = []
+        self.sketches = SketchSpool(folder, folder / "texts.jsonl")
+        self._texts = hashlib.sha256()  # of every (doc_id, text sha256): the key of the duplicate links
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def add(self, speech: Speech, found: FoundSpeech, text_offset: int) -> None:
+        self._out.write(json.dumps(speech.row(), ensure_ascii=False) + "\n")
+        self.doc_ids.append(speech.doc_id)
+        self.sketches.add(found.sketch, found.shingles, text_offset)
+        self._texts.update(json.dumps([speech.doc_id, found.text_sha256], ensure_ascii=False).encode("utf-8") + b"\n")
+
+    def texts_digest(self) -> str:
+        return self._texts.hexdigest()
+
+    def close(self) -> None:
+        self._out.close()
+        self.sketches.close()
+
+    def rows(self, links: dict[str, DuplicateLink]) -> Iterator[dict[str, Any]]:
+        """The rows in corpus order, with their duplicate links."""
+        self.close()
+        with open(self.path, encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                link = links.get(row["doc_id"])
+                if link is not None:
+                    row["duplicate_of"], row["duplicate_kind"] = link.duplicate_of, link.kind
+                yield row
+
+    def remove(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+        self.sketches.remove()
+
+
 def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter, folder: Path, log: BuildLog,
-                progress: bool, workers: int, scheduler: str) -> tuple[list[Speech], list[tuple[Sketch, str]], "ShingleSpool"]:
-    """Speeches in corpus order, each speech's duplicate-finder sketch and text hash, and their shingles.
+                progress: bool, workers: int, scheduler: str) -> _ReadSpeeches:
+    """Speeches in corpus order (rows, sketches and shingles spooled in ``folder``).
 
     Writes every speech's clean text and tokens into the token store.
     """
     t0 = time.perf_counter()
     overrides_path = _metadata_overrides(config)
     overrides = load_overrides(overrides_path) if overrides_path is not None else None
-    paths = {name: path for path, name in inputs}
-    speeches: list[Speech] = []
-    sketches: list[tuple[Sketch, str]] = []
+    read = _ReadSpeeches(folder)
     cache = BuildCache(config.cache_dir)
-    spool = ShingleSpool(folder / "shingles.tmp")
     try:
-        texts = store.texts
         results = _file_results(config, inputs, input_hashes, per_file, cache, log, workers, scheduler)
         for result in tqdm(results, total=len(inputs), desc="reading", unit="file", disable=not progress,
                            file=sys.stderr):
             if result.skipped is not None:
                 problem, advice = result.skipped
+                path = next(path for path, name in inputs if name == result.name)  # rare: a linear search
                 if config.strict:
-                    raise InputFileError(paths[result.name], problem, advice)
+                    raise InputFileError(path, problem, advice)
                 log.skipped.append({"source_file": result.name, "reason": f"{problem} — {advice}"})
-                print(f"warning: skipped {paths[result.name]}: {problem} — {advice}", file=sys.stderr)
+                print(f"warning: skipped {path}: {problem} — {advice}", file=sys.stderr)
                 continue
             log.inputs.append({"source_file": result.name, "encoding": result.encoding,
                                "n_lines": result.n_lines, "n_speeches": len(result.speeches)})
@@ -383,97 +457,52 @@ def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter,
                 speech = found.speech
                 if overrides is not None:
                     speech = apply_overrides(speech, speech, overrides)
-                speeches.append(speech)
-                sketches.append((found.sketch, found.text_sha256))
-                texts.write(found.text_json + "\n")
-                spool.add(len(speeches) - 1, found.shingles)
+                read.add(speech, found, store.add_text(found.text_json))
                 store.add(found.tokens, found.line_numbers)
-        texts.flush()  # the duplicate finder may read texts back
+        store.flush_texts()  # the duplicate finder may read texts back
+    except BaseException:
+        read.remove()
+        raise
     finally:
-        spool.close()
+        read.close()
         cache.close()
     if overrides is not None:
         log.overrides.extend(str(item) for item in overrides.unmatched())
         if overrides.ignored_columns:
             log.notes.append(f"{config.metadata}: columns ignored: {', '.join(overrides.ignored_columns)}")
-    if not speeches:
+    if not len(read):
         raise TopicsError(f"{', '.join(config.raw)}: no speech text found in any input file — see the warnings above")
     log.timings["read_segment_repair_metadata_jieba"] = round(time.perf_counter() - t0, 3)
-    return speeches, sketches, spool
+    return read
 
 
-class ShingleSpool:
-    """``shingles.tmp``: the workers' shingle arrays, kept on disk for the duplicate finder's exact check.
-
-    Results from the file cache carry no shingles; those speeches are shingled again from
-    ``texts.jsonl`` if they turn out to be candidates.
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._out = open(path, "wb")
-        self._where: dict[int, tuple[int, int]] = {}  # position -> (offset, length)
-        self._offset = 0
-
-    def add(self, position: int, values: Any) -> None:
-        if values is not None:
-            self._out.write(values.tobytes())
-            self._where[position] = (self._offset, len(values))
-            self._offset += values.nbytes
-
-    def close(self) -> None:
-        self._out.close()
-
-    def shingles_of(self, wanted: set[int], texts: Path) -> dict[int, Any]:
-        """Shingles of the speeches at the positions ``wanted``."""
-        found = {}
-        with open(self.path, "rb") as handle:
-            for position in sorted(wanted & self._where.keys()):
-                offset, length = self._where[position]
-                handle.seek(offset)
-                found[position] = np.frombuffer(handle.read(length * 4), dtype=np.uint32)
-        missing = wanted - found.keys()
-        if missing:
-            with open(texts, encoding="utf-8") as handle:
-                for position, line in enumerate(handle):
-                    if position in missing:
-                        found[position] = shingles(json.loads(line)["text"])
-        return found
-
-
-def _mark_duplicates(config: BuildConfig, speeches: list[Speech], sketches: list[tuple[Sketch, str]],
-                     spool: ShingleSpool, workdir: Path, log: BuildLog) -> None:
-    """Link near-duplicates and previews from the workers' sketches; the links are cached by the texts' hash."""
-    from .dedup import DuplicateLink
-
+def _mark_duplicates(config: BuildConfig, read: _ReadSpeeches, log: BuildLog) -> dict[str, DuplicateLink]:
+    """Link near-duplicates and previews from the workers' sketches (cached by the texts' hash):
+    ``doc_id -> link`` for every speech that repeats another, in corpus order; listed in the log."""
     t0 = time.perf_counter()
     cache = BuildCache(config.cache_dir)
     try:
         key = sha256_json(["dedup", config.duplicate_threshold, code_fingerprint(CORPUS_WIDE_MODULES | STAGE2_MODULES),
-                           [(speech.doc_id, text_hash) for speech, (_, text_hash) in zip(speeches, sketches)]])
+                           read.texts_digest()])
         stored = cache.get_json(key)
         if stored is not None:
             links = {entry[0]: DuplicateLink(*entry) for entry in stored}
         else:
-            links = link_duplicates([speech.doc_id for speech in speeches], [sketch for sketch, _ in sketches],
-                                    lambda wanted: spool.shingles_of(wanted, workdir / "texts.jsonl"),
+            links = link_duplicates(read.doc_ids, read.sketches.table(), read.sketches.shingles_of,
                                     threshold=config.duplicate_threshold)
             cache.put_json(key, [[link.doc_id, link.duplicate_of, link.kind, link.similarity] for link in links.values()])
     finally:
         cache.close()
-    for speech in speeches:
-        link = links.get(speech.doc_id)
-        if link is None:
-            continue
-        speech.duplicate_of = link.duplicate_of
-        speech.duplicate_kind = link.kind
-        log.duplicates.append({"doc_id": link.doc_id, "duplicate_of": link.duplicate_of,
-                               "kind": link.kind, "similarity": round(link.similarity, 4)})
+    log.duplicates = [{"doc_id": link.doc_id, "duplicate_of": link.duplicate_of, "kind": link.kind,
+                       "similarity": round(link.similarity, 4)} for link in links.values()]
     log.timings["dedup"] = round(time.perf_counter() - t0, 3)
+    return links
 
 
-def _write_speeches(rows: list[dict[str, Any]], workdir: Path) -> None:
-    frame = pd.DataFrame(rows, columns=SPEECH_COLUMNS)
+def _write_speeches(speeches: list[Speech], workdir: Path) -> None:
+    # rows as tuples: pandas converts them exactly as it converts dicts (one object array, then a
+    # type per column), without a dict per speech
+    frame = pd.DataFrame(list(map(attrgetter(*SPEECH_COLUMNS), speeches)), columns=SPEECH_COLUMNS)
     for column in ("start_char", "end_char", "year"):
         frame[column] = frame[column].astype("Int64")
     with open(workdir / "speeches.csv", "w", encoding="utf-8", newline="\n") as handle:

@@ -9,7 +9,7 @@ changing only stopwords, filters, units or vocabulary settings goes straight to 
 Files of a store (a folder):
 
 - ``types.txt``: the distinct raw tokens, one per line, in order of first appearance (id = line);
-- ``ids.i32``: the token ids of every speech in corpus order (int32, memory-mapped when read);
+- ``ids.i32``: the token ids of every speech in corpus order (int32, read a block at a time);
 - ``line_lengths.i32``, ``line_numbers.i32``: per text line, its number of tokens and its line
   number in the source file;
 - ``speech_lines.i32``: per speech, its number of lines;
@@ -18,7 +18,8 @@ Files of a store (a folder):
 - ``type_rank.i32``: per type, its position in sorted (code point) order, which gensim's
   dictionary uses to number the new words of a document;
 - ``texts.jsonl``: the speeches' clean texts (copied into the built corpus as is);
-- ``speeches.json``: the speech rows and the stage-1 build log (removals, repairs, duplicates, …).
+- ``speeches.jsonl``: the speech rows, one JSON object a line (read back one at a time);
+- ``log.json``: the stage-1 build log (removals, repairs, duplicates, …).
 
 A speech's tokens reach the store as :class:`EncodedTokens` (file-local ids, computed in the
 worker processes), so the main process maps only each file's distinct tokens, not every token.
@@ -33,7 +34,7 @@ import time
 from dataclasses import dataclass
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -45,7 +46,7 @@ __all__ = ["EncodedTokens", "encode_segmented", "encode_lines", "TokenStoreWrite
            "remove_stale_stores"]
 
 _FILES = ("types.txt", "ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "word_flags.u8",
-          "type_rank.i32", "texts.jsonl", "speeches.json")
+          "type_rank.i32", "texts.jsonl", "speeches.jsonl", "log.json")
 
 
 @dataclass
@@ -72,17 +73,19 @@ def encode_lines(lines: list[list[str]]) -> EncodedTokens:
 
 
 class TokenStoreWriter:
-    """Writes a token store into ``folder`` speech by speech; :meth:`close` finishes it."""
+    """Writes a token store into ``folder`` speech by speech; :meth:`close` finishes it.
+
+    Everything per speech goes to its file as it comes (ids, line lengths and numbers, texts):
+    memory holds the vocabulary, not the corpus.
+    """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.type_ids: dict[str, int] = {}
-        self._ids = open(self.folder / "ids.i32", "wb")
-        self._line_lengths: list[np.ndarray] = []
-        self._line_numbers: list[np.ndarray] = []
-        self._speech_lines: list[int] = []
-        self.texts = open(self.folder / "texts.jsonl", "w", encoding="utf-8", newline="\n")
+        self._files = {name: open(self.folder / name, "wb") for name in
+                       ("ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "texts.jsonl")}
+        self._text_end = 0
 
     def add(self, tokens: EncodedTokens, line_numbers: list[int]) -> None:
         """Append the next speech (corpus order): its tokens and the source line number of each line."""
@@ -93,19 +96,29 @@ class TokenStoreWriter:
         for i in np.flatnonzero(local < 0).tolist():  # words not seen before get the next ids
             local[i] = type_ids[tokens.types[i]] = len(type_ids)
         local = local.astype(np.int32)
-        self._ids.write(local[tokens.ids].tobytes() if len(tokens.ids) else b"")
-        self._line_lengths.append(tokens.line_lengths)
-        self._line_numbers.append(np.asarray(line_numbers, dtype=np.int32))
-        self._speech_lines.append(len(line_numbers))
+        self._files["ids.i32"].write(local[tokens.ids].tobytes() if len(tokens.ids) else b"")
+        self._files["line_lengths.i32"].write(np.asarray(tokens.line_lengths, dtype=np.int32).tobytes())
+        self._files["line_numbers.i32"].write(np.asarray(line_numbers, dtype=np.int32).tobytes())
+        self._files["speech_lines.i32"].write(np.int32(len(line_numbers)).tobytes())
 
-    def close(self, speeches: list[dict[str, Any]], log_state: dict[str, Any], word_flags: Callable[[list[str]], np.ndarray]) -> None:
-        """Finish the store: ``word_flags`` computes the per-type filter flags of the types."""
-        self._ids.close()
-        self.texts.close()
-        empty = np.zeros(0, dtype=np.int32)
-        np.concatenate(self._line_lengths or [empty]).astype(np.int32).tofile(self.folder / "line_lengths.i32")
-        np.concatenate(self._line_numbers or [empty]).astype(np.int32).tofile(self.folder / "line_numbers.i32")
-        np.asarray(self._speech_lines, dtype=np.int32).tofile(self.folder / "speech_lines.i32")
+    def add_text(self, line: str) -> int:
+        """Append a speech's line of ``texts.jsonl`` (without its newline); returns where it starts."""
+        start = self._text_end
+        data = line.encode("utf-8") + b"\n"
+        self._files["texts.jsonl"].write(data)
+        self._text_end += len(data)
+        return start
+
+    def flush_texts(self) -> None:
+        """Make the texts written so far readable from the file."""
+        self._files["texts.jsonl"].flush()
+
+    def close(self, speeches: Iterable[dict[str, Any]], log_state: dict[str, Any],
+              word_flags: Callable[[list[str]], np.ndarray]) -> None:
+        """Finish the store: ``speeches`` are the rows (streamed into ``speeches.jsonl``);
+        ``word_flags`` computes the per-type filter flags of the types."""
+        for handle in self._files.values():
+            handle.close()
         # tokens never hold whitespace (Tokenizer.cut splits on it), so one per line is safe
         types = list(self.type_ids)
         (self.folder / "types.txt").write_text("".join(word + "\n" for word in types), encoding="utf-8")
@@ -113,36 +126,44 @@ class TokenStoreWriter:
         rank = np.empty(len(types), dtype=np.int32)
         rank[np.asarray(sorted(range(len(types)), key=types.__getitem__), dtype=np.int64)] = np.arange(len(types))
         rank.tofile(self.folder / "type_rank.i32")
-        with open(self.folder / "speeches.json", "w", encoding="utf-8") as handle:
-            json.dump({"speeches": speeches, "log": log_state}, handle, ensure_ascii=False)
+        with open(self.folder / "speeches.jsonl", "w", encoding="utf-8", newline="\n") as handle:
+            for row in speeches:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        (self.folder / "log.json").write_text(json.dumps(log_state, ensure_ascii=False), encoding="utf-8")
         write_sums(self.folder, _FILES)  # checked before the store is used again
 
     def abort(self) -> None:
-        self._ids.close()
-        self.texts.close()
+        for handle in self._files.values():
+            handle.close()
 
 
 class TokenStore:
-    """A finished token store, read back (token ids memory-mapped)."""
+    """A finished token store, read back: the vocabulary and per-line arrays at once, token ids a
+    block at a time (:meth:`read_ids`) and speech rows one at a time (:meth:`speech_rows`)."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         encoded = (self.folder / "types.txt").read_bytes()
         self.type_bytes: list[bytes] = encoded.split(b"\n")[:-1]  # UTF-8, for writing tokens.txt
         self.types: list[str] = encoded.decode("utf-8").split("\n")[:-1]
-        size = (self.folder / "ids.i32").stat().st_size
-        self.ids = (np.memmap(self.folder / "ids.i32", dtype=np.int32, mode="r") if size
-                    else np.zeros(0, dtype=np.int32))
         self.line_lengths = np.fromfile(self.folder / "line_lengths.i32", dtype=np.int32)
         self.line_numbers = np.fromfile(self.folder / "line_numbers.i32", dtype=np.int32)
         self.speech_lines = np.fromfile(self.folder / "speech_lines.i32", dtype=np.int32)
         self.word_flags = np.fromfile(self.folder / "word_flags.u8", dtype=np.uint8)
         self.type_rank = np.fromfile(self.folder / "type_rank.i32", dtype=np.int32)
-        with open(self.folder / "speeches.json", encoding="utf-8") as handle:
-            state = json.load(handle)
-        self.speeches: list[dict[str, Any]] = state["speeches"]
-        self.log_state: dict[str, Any] = state["log"]
+        self.log_state: dict[str, Any] = json.loads((self.folder / "log.json").read_text(encoding="utf-8"))
         os.utime(self.folder)  # most recently used: kept by prune_stores
+
+    def read_ids(self, start: int, end: int) -> np.ndarray:
+        """Token ids ``start:end`` of the whole store (int32). Read from the file, not memory-mapped:
+        the pages of a mapping stay in the process's resident memory, the whole store by the end."""
+        return np.fromfile(self.folder / "ids.i32", dtype=np.int32, count=max(end - start, 0), offset=4 * start)
+
+    def speech_rows(self) -> Iterator[dict[str, Any]]:
+        """The speech rows in corpus order, one at a time."""
+        with open(self.folder / "speeches.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
 
     @staticmethod
     def is_complete(folder: Path) -> bool:

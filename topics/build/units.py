@@ -21,6 +21,7 @@ time (memory holds one block and the vocabulary, never the corpus):
 from __future__ import annotations
 
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["build_units", "chunk_lines"]
 
 BLOCK_TOKENS = 1_000_000  # raw tokens per block of speeches: bounds memory whatever the corpus size
+WRITES_AHEAD = 2  # blocks formatted but not yet written, at most
 
 
 def chunk_lines(line_numbers: list[int], line_counts: list[int], min_tokens: int) -> list[tuple[int, int, int, int]]:
@@ -184,9 +186,10 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
     # One writer thread formats and writes tokens.txt, units.csv and corpus.mm, block by block and
     # in order, while this thread goes on with the next block and the dictionary: joining
     # strings holds the GIL, but numpy (sorting, formatting the MatrixMarket rows) releases it,
-    # so on 2 cores the two overlap.
+    # so on 2 cores the two overlap. At most WRITES_AHEAD blocks wait for the writer: when it is the
+    # slower one, the blocks would otherwise pile up in memory (3-4 MB each, 40 blocks at 10^5 speeches).
     writer = ThreadPoolExecutor(max_workers=1)
-    writes = []
+    writes: deque = deque()
     with open(workdir / "tokens.txt", "wb") as tokens_out, \
             open(workdir / "units.csv", "w", encoding="utf-8", newline="\n") as units_out, \
             open(pending_rows, "wb") as pending:
@@ -197,10 +200,13 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
                                                                   line_starts, token_starts)
                 if not units:
                     continue
+                while len(writes) > WRITES_AHEAD:
+                    for write in writes.popleft():
+                        write.result()
                 unit_lines = "".join(f"{speeches[s].doc_id}/{chunk},{speeches[s].doc_id},{chunk},{a},{b},{f1 - f0}\n"
                                      for s, chunk, a, b, f0, f1 in units)
-                writes.append(writer.submit(_write_text, tokens_out, units_out, token_lines, unit_types, indptr,
-                                            unit_lines))
+                writes.append([writer.submit(_write_text, tokens_out, units_out, token_lines, unit_types, indptr,
+                                             unit_lines)])  # this block's writes
                 vocabulary.number_new_types(unit_types, np.repeat(np.arange(len(units)), lengths))
                 ids = vocabulary.id_of_type[unit_types]
                 rows = scipy.sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), ids, indptr),
@@ -209,7 +215,7 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
                 vocabulary.count(ids, rows)
                 row_nnz = np.diff(rows.indptr)
                 if bow is not None:
-                    writes.append(writer.submit(bow.write_rows, row_nnz, rows.indices, rows.data))
+                    writes[-1].append(writer.submit(bow.write_rows, row_nnz, rows.indices, rows.data))
                 else:
                     for array in (np.array([len(units), rows.nnz], dtype=np.int64), row_nnz.astype(np.int64),
                                   rows.indices.astype(np.int64), rows.data.astype(np.int64)):
@@ -223,8 +229,9 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
             dictionary = vocabulary.dictionary(words)  # while the last writes finish
         finally:  # the writer thread is done before the files close, whatever happened
             writer.shutdown(wait=True)
-    for write in writes:
-        write.result()  # raise here what failed in the writer thread
+    for block in writes:
+        for write in block:
+            write.result()  # raise here what failed in the writer thread
 
     size_before = len(dictionary)
     type_of_id, dfs = vocabulary.type_of_id_array(), vocabulary.dfs
@@ -257,7 +264,7 @@ def _block_units(config: BuildConfig, store: TokenStore, speeches: list[Speech],
     """
     l0, l1 = int(line_starts[first]), int(line_starts[end])
     t_first = int(token_starts[l0])
-    raw = np.asarray(store.ids[t_first:int(token_starts[l1])])
+    raw = store.read_ids(t_first, int(token_starts[l1]))
     kept = keep[raw]
     kept_before = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])  # kept tokens before each raw token
     line_kept_start = kept_before[token_starts[l0:l1 + 1] - t_first]
