@@ -14,6 +14,7 @@ import topics.build.lshensemble as lshensemble
 from topics.build.dedup import (SketchSpool, SketchTable, containment, find_duplicates, link_duplicates, shingles,
                                 sketch, sketch_shingles)
 from topics.build.lshensemble import candidate_pairs, partitions
+from test_dedup import _all_pairs_reference as all_pairs_links  # the exact check of every pair, shared
 
 
 def random_text(rng: random.Random, n: int) -> str:
@@ -35,28 +36,6 @@ def sentence_corpus(n_docs: int, seed: int = 0, pool_size: int = 300) -> list[tu
             texts.append(source[:cut] + "改" + source[cut + 1:] + random_text(rng, rng.randint(0, 20)))
     rng.shuffle(texts)
     return [(f"d{i}", text) for i, text in enumerate(texts)]
-
-
-def all_pairs_links(docs, threshold=0.8, duplicate_ratio=0.8):
-    """What a check of every pair links (the definition the candidate search must reproduce)."""
-    sets = [shingles(text) for _, text in docs]
-    best: dict[int, tuple[int, str, float]] = {}
-    for i in range(len(docs)):
-        for j in range(i + 1, len(docs)):
-            if not sets[i].size or not sets[j].size:
-                continue
-            short, long_ = (i, j) if (sets[i].size, i) <= (sets[j].size, j) else (j, i)
-            similarity = containment(sets[short], sets[long_])
-            if similarity < threshold:
-                continue
-            if sets[short].size >= duplicate_ratio * sets[long_].size:
-                copy, original, kind = j, i, "duplicate"
-            else:
-                copy, original, kind = short, long_, "preview"
-            current = best.get(copy)
-            if current is None or (similarity, -original) > (current[2], -current[0]):
-                best[copy] = (original, kind, similarity)
-    return dedup._resolve([doc_id for doc_id, _ in docs], best)
 
 
 def test_partitions_are_narrow_and_cover_every_document():
