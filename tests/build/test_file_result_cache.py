@@ -73,3 +73,40 @@ def _speech_row():
                   year_source="unknown", year_evidence="", genre="other", admin_level="unknown",
                   in_model=True, boundary="file", n_chars=3, n_tokens=0, n_units=0)
     return Speech(**values)
+
+
+def test_segmentation_comes_from_the_stored_file_results_until_they_are_gone(tmp_path):
+    """After a rule change every file is read again, but a speech whose text is unchanged takes its
+    tokens from the file result stored before; a damaged stored result means segmenting again."""
+    import json
+    import sqlite3
+
+    from topics.build import build_corpus
+    from topics.build.cache import BuildCache
+
+    def build(out, cache, rules):
+        rule_file = tmp_path / f"rules-{len(rules)}.tsv"
+        rule_file.write_text("".join(f"inline\trule{i}\t{pattern}\ttest rule\n" for i, pattern in enumerate(rules)),
+                             encoding="utf-8")
+        config = BuildConfig(raw=(str(RAW),), out=str(tmp_path / out), cache_dir=str(tmp_path / cache),
+                             boilerplate=BuildConfig().boilerplate + (str(rule_file),))
+        corpus = build_corpus(config, progress=False, workers=1)
+        report = json.loads((corpus.path / "report.json").read_text(encoding="utf-8"))["segmentation_cache"]
+        tables = {name: (corpus.path / name).read_bytes() for name in ("speeches.csv", "tokens.txt", "corpus.mm")}
+        return report, tables
+
+    first, _ = build("a", "cache", ["同志们好"])
+    assert first["files_read"] >= 5 and first["hits"] == 0 and first["misses"] > 0
+    # a rule matching one phrase: every file is read again, most speeches keep their text
+    second, tables = build("b", "cache", ["同志们好", "计划生育工作"])
+    assert second["files_read"] == first["files_read"] and second["hits"] > 0
+    assert second["hits"] + second["misses"] == first["misses"]
+    assert tables == build("fresh", "other-cache", ["同志们好", "计划生育工作"])[1]
+
+    cache = BuildCache(tmp_path / "cache")
+    cache.close()
+    with sqlite3.connect(cache.path) as db:  # every stored result damaged
+        db.execute("UPDATE files SET result = x'00'")
+    third, tables = build("c", "cache", ["同志们好", "人口"])
+    assert third["hits"] == 0 and third["misses"] == first["misses"]
+    assert tables == build("fresh2", "other-cache2", ["同志们好", "人口"])[1]

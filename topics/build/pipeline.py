@@ -37,7 +37,6 @@ import os
 import shutil
 import sys
 import time
-import zlib
 from collections.abc import Mapping
 from operator import attrgetter
 from pathlib import Path
@@ -48,7 +47,7 @@ from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks with
 
 from .. import __version__
 from ..common.fileio import dumps_readable, sha256_file, sha256_json, staging_folder, temporary_folder
-from ..common.checksums import mismatches, write_sums
+from ..common.checksums import mismatches, read_sums, write_sums
 from ..common.outputs import claim_output, is_topics_output, write_marker
 from ..config import BuildConfig, to_dict
 from ..corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
@@ -222,6 +221,8 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
             speech.in_model = not (speech.duplicate_of is not None and config.exclude_duplicates)
         dictionary = build_units(config, store, speeches, tokenizer, workdir, log)
         shutil.copyfile(store.folder / "texts.jsonl", workdir / "texts.jsonl")
+        # the store's files were hashed when it was written, and checked when it was reused
+        copied = {"texts.jsonl": (read_sums(store.folder) or {}).get("texts.jsonl", "")}
         del store
         log.timings["total"] = round(time.perf_counter() - started, 3)
         log.timings["cpu_main_process"] = round(time.process_time() - started_cpu, 3)
@@ -239,8 +240,8 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         log.resources = manifest["resources"]
         write_reports(workdir, [SpeechRow(speech) for speech in speeches], dictionary, log)
         del speeches, log
-        write_sums(workdir)  # every file's sha256, checked whenever the corpus is opened
-    corpus = load_corpus(out, dictionary)
+        write_sums(workdir, known=copied)  # every file's sha256, checked whenever the corpus is opened
+    corpus = load_corpus(out, dictionary, verify=False)  # hashed a moment ago, by this process
     uptodate.record(config, facts, corpus)
     return corpus
 
@@ -353,15 +354,15 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
             log.cache["files_read"] += 1
             for label, seconds in zip(("cpu_workers_jieba", "cpu_workers_other"), result.cpu_seconds):
                 log.timings[label] = round(log.timings.get(label, 0.0) + seconds, 3)
-            if result.new_segmentations:
-                cache.put_segmentations(result.new_segmentations)
             log.cache["hits"] += result.segmentation_hits
             log.cache["misses"] += len(result.new_segmentations)
-            result.new_segmentations = []
-            result.segmentation_hits = 0
             if result.cache_blob is not None:  # encoded by the worker (skipped files are not cached)
                 cache.put_file_blob(key, result.cache_blob, result.cache_blob_sha256)
+                if result.new_segmentations:  # their tokens are in that blob
+                    cache.put_segmentations(key, result.new_segmentations)
                 result.cache_blob = None
+            result.new_segmentations = []
+            result.segmentation_hits = 0
             yield result
     finally:
         fresh.close()
@@ -371,7 +372,7 @@ def _decoded(blob: bytes, cache: BuildCache) -> FileResult | None:
     """A cached file result, or None when its bytes are not one (it is then processed again)."""
     try:
         return decode_result(blob)
-    except (ValueError, KeyError, TypeError, zlib.error):
+    except (ValueError, KeyError, TypeError):
         cache.note_damaged("file result")
         return None
 

@@ -42,7 +42,7 @@ from ..common.outputs import remove_stale_temporaries
 
 from ..common.checksums import mismatches, write_sums
 
-__all__ = ["EncodedTokens", "encode_segmented", "encode_lines", "TokenStoreWriter", "TokenStore", "prune_stores",
+__all__ = ["EncodedTokens", "encode_lines", "TokenStoreWriter", "TokenStore", "prune_stores",
            "remove_stale_stores"]
 
 _FILES = ("types.txt", "ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "word_flags.u8",
@@ -56,11 +56,6 @@ class EncodedTokens:
     types: list[str]
     ids: np.ndarray  # int32
     line_lengths: np.ndarray  # int32
-
-
-def encode_segmented(segmented: str) -> EncodedTokens:
-    """Encode a segmentation (lines of space-separated tokens) with speech-local ids."""
-    return encode_lines([line.split(" ") if line else [] for line in segmented.split("\n")])
 
 
 def encode_lines(lines: list[list[str]]) -> EncodedTokens:
