@@ -17,7 +17,7 @@ import topics.build.pipeline as pipeline
 import topics.build.units as buildunits
 from topics.build import build_corpus
 from topics.build.cache import BuildCache
-from topics.build.dedup import Sketch, sketch_shingles
+from topics.build.dedup import DuplicateLink, Sketch, sketch_shingles
 from topics.build.records import FoundSpeech, Speech
 from topics.build.tokenstore import TokenStore, TokenStoreWriter, encode_lines
 from topics.config import BuildConfig
@@ -59,13 +59,22 @@ def test_a_speech_row_reads_its_record():
 
 
 def test_token_store_writes_as_speeches_come_and_reads_back_in_pieces(tmp_path):
-    writer = TokenStoreWriter(tmp_path / "store")
+    flags_asked = []
+
+    def word_flags(types):
+        flags_asked.append(list(types))
+        return np.array([len(word) for word in types], dtype=np.uint8)
+
+    writer = TokenStoreWriter(tmp_path / "store", word_flags)
     lines = [[["我们", "开会"], ["今天", "开会", "。"]], [["发展"]], [[], ["我们"]]]
     for tokens in lines:
         writer.add(encode_lines(tokens), list(range(1, len(tokens) + 1)))
     rows = [_speech(i).row() for i in range(3)]
-    writer.close(iter(rows), {"inputs": [{"source_file": "x"}]}, lambda types: np.zeros(len(types), dtype=np.uint8))
+    writer.close((json.dumps(row, ensure_ascii=False) + "\n" for row in rows), {"inputs": [{"source_file": "x"}]})
+    assert flags_asked == [["我们", "开会", "今天", "。"], ["发展"]]  # each new word once, as it comes
     store = TokenStore(tmp_path / "store")
+    assert store.types == ["我们", "开会", "今天", "。", "发展"] and list(store.word_flags) == [2, 2, 2, 1, 2]
+    assert [store.types[i] for i in np.argsort(store.type_rank)] == sorted(store.types)
     assert list(store.speech_rows()) == rows and store.log_state == {"inputs": [{"source_file": "x"}]}
     every = store.read_ids(0, 7)
     assert [store.types[i] for i in every] == ["我们", "开会", "今天", "开会", "。", "发展", "我们"]
@@ -75,7 +84,7 @@ def test_token_store_writes_as_speeches_come_and_reads_back_in_pieces(tmp_path):
 
 
 def test_reading_keeps_a_few_numbers_per_speech_in_memory(tmp_path):
-    writer = TokenStoreWriter(tmp_path)
+    writer = TokenStoreWriter(tmp_path, lambda types: np.zeros(len(types), dtype=np.uint8))
     read = pipeline._ReadSpeeches(tmp_path)
     values = np.arange(300, dtype=np.uint32)
     signature = sketch_shingles(values)
@@ -101,8 +110,10 @@ def test_reading_keeps_a_few_numbers_per_speech_in_memory(tmp_path):
     writer.flush_texts()
     assert (tmp_path / "speeches.tmp").stat().st_size > 5000 * 400 and (tmp_path / "signatures.tmp").stat().st_size \
         == 5200 * 128 * 4
-    rows = list(read.rows({}))
+    rows = [json.loads(line) for line in read.row_lines({})]
     assert len(rows) == 5200 and rows[17] == _speech(17, title="标题" * 10, year_evidence="[title] 1998" * 5).row()
+    linked = [json.loads(line) for line in read.row_lines({"f3#0": DuplicateLink("f3#0", "f1#0", "duplicate", 1.0)})]
+    assert (linked[3]["duplicate_of"], linked[3]["duplicate_kind"]) == ("f1#0", "duplicate") and linked[4] == rows[4]
     read.remove()
     assert not list(tmp_path.glob("*.tmp"))
 

@@ -204,8 +204,8 @@ def test_unchanged_inputs_are_not_hashed_again_but_a_changed_file_is(tmp_path, m
     for path in raw.iterdir():
         os.utime(path, (hour_ago, hour_ago))
     hashed = []
-    real = buildcache.sha256_file
-    monkeypatch.setattr(buildcache, "sha256_file", lambda path: hashed.append(path) or real(path))
+    real = buildcache.file_sha256s
+    monkeypatch.setattr(buildcache, "file_sha256s", lambda paths: hashed.extend(paths) or real(paths))
     config = BuildConfig(raw=(str(raw),), out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
     first = build_corpus(config, progress=False)
     assert len(hashed) == len(list(raw.iterdir()))

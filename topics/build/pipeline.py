@@ -142,7 +142,7 @@ def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, token
     stores.mkdir(parents=True, exist_ok=True)
     building = temporary_folder(stores, f".{folder.name}.")
     try:
-        writer = TokenStoreWriter(building)
+        writer = TokenStoreWriter(building, tokenizer.word_flags)
         try:
             read = _read_files(config, inputs, input_hashes, per_file, writer, building, log, progress, workers,
                                scheduler)
@@ -151,7 +151,7 @@ def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, token
             writer.abort()
             raise
         read.sketches.remove()
-        writer.close(read.rows(links), log.stage1_state(), tokenizer.word_flags)
+        writer.close(read.row_lines(links), log.stage1_state())
         read.remove()
         if TokenStore.is_complete(folder):  # another build finished the same store meanwhile
             shutil.rmtree(building)
@@ -407,16 +407,18 @@ class _ReadSpeeches:
         self._out.close()
         self.sketches.close()
 
-    def rows(self, links: dict[str, DuplicateLink]) -> Iterator[dict[str, Any]]:
-        """The rows in corpus order, with their duplicate links."""
+    def row_lines(self, links: dict[str, DuplicateLink]) -> Iterator[str]:
+        """The rows in corpus order as JSON lines, with their duplicate links (the other lines as written)."""
         self.close()
         with open(self.path, encoding="utf-8") as handle:
-            for line in handle:
+            for doc_id, line in zip(self.doc_ids, handle):
+                link = links.get(doc_id)
+                if link is None:
+                    yield line
+                    continue
                 row = json.loads(line)
-                link = links.get(row["doc_id"])
-                if link is not None:
-                    row["duplicate_of"], row["duplicate_kind"] = link.duplicate_of, link.kind
-                yield row
+                row["duplicate_of"], row["duplicate_kind"] = link.duplicate_of, link.kind
+                yield json.dumps(row, ensure_ascii=False) + "\n"
 
     def remove(self) -> None:
         self.close()

@@ -70,16 +70,22 @@ def encode_lines(lines: list[list[str]]) -> EncodedTokens:
 class TokenStoreWriter:
     """Writes a token store into ``folder`` speech by speech; :meth:`close` finishes it.
 
-    Everything per speech goes to its file as it comes (ids, line lengths and numbers, texts):
-    memory holds the vocabulary, not the corpus.
+    Everything per speech goes to its file as it comes (ids, line lengths and numbers, texts, and
+    each new type with its filter flags): memory holds the vocabulary, not the corpus, and what is
+    left for :meth:`close` — after the last file, when the worker processes are done and only this
+    process works — is small.
+
+    ``word_flags`` computes the per-type filter flags (:meth:`topics.build.tokenize.Tokenizer.word_flags`).
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, word_flags: Callable[[list[str]], np.ndarray]):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.type_ids: dict[str, int] = {}
+        self._word_flags = word_flags
         self._files = {name: open(self.folder / name, "wb") for name in
-                       ("ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "texts.jsonl")}
+                       ("ids.i32", "line_lengths.i32", "line_numbers.i32", "speech_lines.i32", "texts.jsonl",
+                        "types.txt", "word_flags.u8")}
         self._text_end = 0
 
     def add(self, tokens: EncodedTokens, line_numbers: list[int]) -> None:
@@ -88,8 +94,14 @@ class TokenStoreWriter:
             raise ValueError("one line number per line of tokens")
         type_ids = self.type_ids
         local = np.fromiter(map(type_ids.get, tokens.types, repeat(-1)), dtype=np.int64, count=len(tokens.types))
-        for i in np.flatnonzero(local < 0).tolist():  # words not seen before get the next ids
-            local[i] = type_ids[tokens.types[i]] = len(type_ids)
+        new = np.flatnonzero(local < 0).tolist()
+        if new:  # words not seen before get the next ids
+            words = [tokens.types[i] for i in new]
+            local[new] = np.arange(len(type_ids), len(type_ids) + len(new))
+            type_ids.update(zip(words, local[new].tolist()))
+            # tokens never hold whitespace (Tokenizer.cut splits on it), so one per line is safe
+            self._files["types.txt"].write("".join(word + "\n" for word in words).encode("utf-8"))
+            self._files["word_flags.u8"].write(np.asarray(self._word_flags(words), dtype=np.uint8).tobytes())
         local = local.astype(np.int32)
         self._files["ids.i32"].write(local[tokens.ids].tobytes() if len(tokens.ids) else b"")
         self._files["line_lengths.i32"].write(np.asarray(tokens.line_lengths, dtype=np.int32).tobytes())
@@ -108,22 +120,17 @@ class TokenStoreWriter:
         """Make the texts written so far readable from the file."""
         self._files["texts.jsonl"].flush()
 
-    def close(self, speeches: Iterable[dict[str, Any]], log_state: dict[str, Any],
-              word_flags: Callable[[list[str]], np.ndarray]) -> None:
-        """Finish the store: ``speeches`` are the rows (streamed into ``speeches.jsonl``);
-        ``word_flags`` computes the per-type filter flags of the types."""
+    def close(self, speech_lines: Iterable[str], log_state: dict[str, Any]) -> None:
+        """Finish the store: ``speech_lines`` are the speech rows as JSON lines (streamed into
+        ``speeches.jsonl``)."""
         for handle in self._files.values():
             handle.close()
-        # tokens never hold whitespace (Tokenizer.cut splits on it), so one per line is safe
         types = list(self.type_ids)
-        (self.folder / "types.txt").write_text("".join(word + "\n" for word in types), encoding="utf-8")
-        np.asarray(word_flags(types), dtype=np.uint8).tofile(self.folder / "word_flags.u8")
         rank = np.empty(len(types), dtype=np.int32)
         rank[np.asarray(sorted(range(len(types)), key=types.__getitem__), dtype=np.int64)] = np.arange(len(types))
         rank.tofile(self.folder / "type_rank.i32")
         with open(self.folder / "speeches.jsonl", "w", encoding="utf-8", newline="\n") as handle:
-            for row in speeches:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.writelines(speech_lines)
         (self.folder / "log.json").write_text(json.dumps(log_state, ensure_ascii=False), encoding="utf-8")
         write_sums(self.folder, _FILES)  # checked before the store is used again
 
