@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from topics.errors import InputFileError
@@ -142,3 +143,13 @@ def test_filter_memo_gives_the_same_decisions_as_a_fresh_tokenizer():
     assert Tokenizer(USERDICT, STOPWORDS).filter(tokens[::-1]) == first[::-1]
     fresh = Tokenizer(USERDICT, STOPWORDS)
     assert [t for t in tokens if fresh.filter([t])] == first
+
+
+def test_word_flags_of_many_words_at_once_are_those_of_each_word():
+    from topics.build.tokenize import _word_flags
+
+    words = ["人口", "计划生育", "的", "2012", "2.5%", "一千", "第三", "三年", "GDP", "COVID-19", "x", "5",
+             "⟦数字⟧", "⟦", "（", "", "Ⅷ", "½", "a1", "１２３", "十八大", "两孩", "——", "e", "ǅ", "ーー", "〇"]
+    flags = Tokenizer(None, []).word_flags(words)
+    assert flags.dtype == np.uint8 and flags.tolist() == [_word_flags(word) for word in words]
+    assert Tokenizer(None, []).word_flags([]).tolist() == []
