@@ -36,18 +36,22 @@ clause into one block) and took 70 % of the segmentation time.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import re
 from importlib.metadata import version
-from typing import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
-import jieba
 import rjieba
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jieba
 
 __all__ = ["Segmenter", "ENGINE_VERSION"]
 
 # Part of the segmentation-cache fingerprint: bump when the way tokens are computed changes.
-ENGINE_VERSION = f"jieba {jieba.__version__} + rjieba {version('rjieba')}; hybrid v2"
+ENGINE_VERSION = f"jieba {version('jieba')} + rjieba {version('rjieba')}; hybrid v2"
 
 # A token that jieba-rs's HMM skip splitter joined across ._- and jieba's splits: letters or digits on both sides.
 _JOINED_RE = re.compile(r"[a-zA-Z0-9][._\-][a-zA-Z0-9]")
@@ -57,16 +61,16 @@ _JIEBA_SKIP_RE = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _RUST_ONLY_HAN_RE = re.compile("([\u3400-\u4DBF\u9FD6-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF])")
 _NEVER_MATCHES = "\ue000"  # private use: outside every block, so no text can contain this "word"
 
-logging.getLogger("jieba").setLevel(logging.WARNING)
-
 
 @functools.lru_cache(maxsize=1)
 def _default_dictionary() -> tuple[dict[str, int], list[str], int]:
     """jieba's default dictionary: word → index of its (last) line, the lines, and the amount by which
     jieba's total exceeds the sum of its word frequencies (a word listed twice counts twice in the
     total, once in the frequencies). About 0.2 s, against 1.5-2 s for jieba's own initialisation."""
-    with jieba.get_dict_file() as handle:
-        lines = handle.read().decode("utf-8").splitlines()
+    # the file jieba.get_dict_file() opens, found without importing jieba (its import loads
+    # pkg_resources: ~0.2 s in every worker process, for a module that is rarely needed)
+    package = importlib.util.find_spec("jieba").submodule_search_locations[0]
+    lines = (Path(package) / "dict.txt").read_bytes().decode("utf-8").splitlines()
     words = [line.partition(" ")[0] for line in lines]
     last = dict(zip(words, range(len(words))))
     kept = set(last.values())
@@ -130,6 +134,9 @@ class Segmenter:
     def python(self) -> jieba.Tokenizer:
         """Python jieba with the user dictionary, initialised when first needed."""
         if self._python is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
             for word, freq, tag in self._entries:
