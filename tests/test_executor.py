@@ -153,3 +153,32 @@ def test_worker_processes_end_when_the_main_process_is_killed(tmp_path):
     while any(map(_running, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(map(_running, workers)), "worker processes outlived the killed main process"
+
+
+def parent_has_mapped(shared, name: str) -> bool:
+    """In a worker: has its parent (the fork server) loaded a shared library whose path holds ``name``?"""
+    with open(f"/proc/{os.getppid()}/maps", encoding="utf-8", errors="replace") as handle:
+        return name in handle.read()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("early", [True, False])
+def test_workers_started_early_are_forked_from_a_server_that_imported_the_task_module(early):
+    """start_workers_early: the fork server imports the build's per-file stages (which load jieba-rs)
+    once, so workers start with them; without it the server has imported nothing of topics."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "\n".join([
+        "import sys",
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})",
+        "from topics.executor import run_tasks, start_workers_early",
+        "import test_executor",
+        *(["from topics.build.stages import process_file", "start_workers_early(process_file, workers=2)"]
+          if early else []),
+        "print(list(run_tasks(test_executor.parent_has_mapped, ['rjieba'] * 2, workers=2)))",
+    ])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str([early, early])
