@@ -168,3 +168,15 @@ def test_pathological_lines_are_processed_in_linear_time(rules, line):
     start = time.perf_counter()
     strip(line + "\n同志们：\n", rules)
     assert time.perf_counter() - start < 2.0, "a boilerplate rule backtracks catastrophically"
+
+
+def test_teaser_lines_are_only_those_with_a_teaser_ending():
+    """The cheap ending test that guards the teaser regex never skips a line the regex would change."""
+    import random
+    from topics.build.boilerplate import _TEASER_END, _TEASER_ENDINGS
+    pieces = [".", "..", "…", "。", "。。", " ", "\u3000", "\t", "\r", "文", "a"]
+    rng = random.Random(3)
+    for _ in range(5000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 7)))
+        if _TEASER_END.sub("", line) != line:
+            assert line.rstrip().endswith(_TEASER_ENDINGS), repr(line)

@@ -208,3 +208,21 @@ def test_long_single_line_is_fast():
     started = time.perf_counter()
     date("同志们：", text)
     assert time.perf_counter() - started < 5
+
+
+def test_cheap_placeholder_and_event_hint_tests_agree_with_the_regexes():
+    """The string tests that stand in for regex scans of the whole text give the same answers."""
+    import random
+    from topics.build import dating
+    from topics.build.date_clues import _has_event_hint
+    from topics.build.political_calendar import EVENT_HINT
+    pieces = ["x", "X", "×", "*", "＊", "年", " ", "\n", "20", "19", "⟦YEAR⟧", "届", "十", "大", "全国代表大会", "九", "会"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 6))) for _ in range(rng.randrange(1, 4))]
+        whole = "\n".join(lines)
+        numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+        assert _has_event_hint(whole) == bool(EVENT_HINT.search(whole)), whole
+        reference = any(dating._DATE_PLACEHOLDER_LINE.search(t) for _, t in numbered[:6]) or bool(
+            dating._YEAR_PLACEHOLDER.search("\n".join(t for _, t in numbered)))
+        assert dating._anonymized(numbered) == reference, lines

@@ -83,3 +83,69 @@ def test_negative_lookarounds_and_classes_still_rule_rules_out():
     assert not standard("执行标准要求\n，标准化")
     assert standard("全面、标准、优质")
     assert line_check(re.compile(r"x(?!\S)"))("ax\nb")  # \S could see the "\n": no whole-text search, only conditions
+
+
+def stage_filters():
+    """The rules grouped as the stages use them, each group in one LineFilter."""
+    rules = load_rules(ROOT / "topics" / "resources" / "boilerplate.tsv")
+    repairs = load_repairs(ROOT / "topics" / "resources" / "repairs.tsv")
+    events = load_dated_events(ROOT / "topics" / "resources" / "dated_events.tsv")
+    tried = repairs.regex + repairs.placeholder + repairs.spinner
+    return [([r.regex for r in rules], [r.kind == "line" for r in rules]),
+            ([r.pattern for r in tried], [False] * len(tried)),
+            ([e.pattern for e in events], [False] * len(events)),
+            ([re.compile(p) for p in EDGE_CASES], [False] * len(EDGE_CASES)),
+            ([re.compile(p) for p in EDGE_CASES], [True] * len(EDGE_CASES))]
+
+
+def any_line_matches(pattern, whole_line, lines) -> bool:
+    if whole_line:
+        return any(line.strip() and pattern.fullmatch(line.strip()) for line in lines)
+    return any(pattern.search(line) for line in lines)
+
+
+@pytest.mark.parametrize("group", range(5))
+def test_a_stage_filter_is_never_wrong_short_and_long_texts(group):
+    """All the rules of a stage at once (one automaton), on short texts (the lines holding the rarest
+    needed string are tried) and long ones (past the line limit: the whole-text search or "maybe")."""
+    from topics.build.prefilter import _MAX_ANCHOR_LINES, LineFilter
+    patterns, whole = stage_filters()[group]
+    rule_filter = LineFilter(patterns, whole)
+    rng = random.Random(group)
+    for round_ in range(600):
+        lines = random_lines(rng)
+        if round_ % 3 == 0:  # long: most needed strings occur on more lines than the limit
+            lines = [line for _ in range(_MAX_ANCHOR_LINES // 2 + 1) for line in random_lines(rng)]
+        text = "\n".join(lines)
+        for pattern, flag, maybe in zip(patterns, whole, rule_filter(text)):
+            if not maybe:
+                assert not any_line_matches(pattern, flag, lines), (pattern.pattern, lines)
+
+
+def test_few_occurrences_give_an_exact_answer():
+    """Up to the line limit, the lines holding the rarest needed string decide: "no" even where a
+    whole-text search would find a match across lines or the strings all occur."""
+    from topics.build.prefilter import LineFilter
+    rule_filter = LineFilter([re.compile(r"下载\s*文档"), re.compile(r"第\s*\d+\s*页"), re.compile(r"(?:ab|cd)e")])
+    assert rule_filter("下载\n文档") == [False, False, False]  # \s would see the "\n" in the whole text
+    assert rule_filter("第几页\n第 3 页") == [False, True, False]
+    assert rule_filter("ab\ncd\ne\nabe") == [False, False, True]
+    assert rule_filter("xx\nab e") == [False, False, False]
+
+
+def test_a_newline_is_never_a_needed_string():
+    """No line holds a "\\n": a pattern that needs one gets no condition from it (it is never ruled in
+    by a "\\n" of the whole text, nor needs the automaton to find one)."""
+    from topics.build.prefilter import _conditions, _strings
+    from re import _parser
+    for source in [r"a\nb", r"[\n\r]x", "a\nb"]:
+        assert not any("\n" in s for s in _strings(_conditions(_parser.parse(source)))), source
+    assert not line_check(re.compile(r"a\nb"))("a\nb")
+
+
+def test_filters_of_the_same_rules_are_built_once():
+    from topics.build.prefilter import line_filter
+    patterns = (re.compile("下载文档"), re.compile("分享"))
+    assert line_filter(patterns) is line_filter(tuple(re.compile(p.pattern) for p in patterns))
+    with pytest.raises(ValueError, match="2 patterns but 1 whole_line flags"):
+        line_filter(patterns, (True,))

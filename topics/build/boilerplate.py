@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence
 
 from ..errors import InputFileError
-from .prefilter import line_check, whole_line_check
+from .prefilter import line_filter
 
 RULE_KINDS = ("line", "inline")
 
@@ -44,6 +44,7 @@ GLUED_PAGE_NUMBER = "page_number"
 
 # A teaser ends in an ASCII or CJK ellipsis (site truncation of a long first paragraph).
 _TEASER_END = re.compile(r"(?:\.{3,}|…{1,2}|。。。)\s*$")
+_TEASER_ENDINGS = ("...", "…", "。。。")
 # Characters ignored when comparing a teaser with the text after it.
 _NOT_TEXT = re.compile(r"[\s?？.…、，,。：:；;！!“”\"'‘’（）()]+")
 # Digits glued to the start of a line; the character after them decides if it was a page number.
@@ -97,15 +98,11 @@ class Rule:
     pattern: str
     note: str = ""
     regex: re.Pattern = field(init=False, repr=False, compare=False)
-    #: ``may_apply(text)`` is False only if the rule applies to no line of ``text`` (see topics.build.prefilter)
-    may_apply: Callable[[str], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in RULE_KINDS:
             raise ValueError(f"rule kind {self.kind!r} is not one of {RULE_KINDS}")
         object.__setattr__(self, "regex", re.compile(self.pattern))
-        check = whole_line_check if self.kind == "line" else line_check
-        object.__setattr__(self, "may_apply", check(self.regex))
 
 
 def load_rules(paths: str | Path | Sequence[str | Path]) -> list[Rule]:
@@ -168,7 +165,9 @@ def strip_boilerplate(source: _Source, rules: Iterable[Rule], is_word: Callable[
     removals : every removal, in file order, with its category.
     """
     # Only the rules that can apply somewhere in this text are tried line by line (in file order).
-    rules = [r for r in rules if r.may_apply(source.text)]
+    rules = tuple(rules)
+    may_apply = line_filter(tuple(r.regex for r in rules), tuple(r.kind == "line" for r in rules))(source.text)
+    rules = [r for r, ok in zip(rules, may_apply) if ok]
     line_rules = [r for r in rules if r.kind == "line"]
     inline_rules = [r for r in rules if r.kind == "inline"]
     lines: list[Line] = []
@@ -245,7 +244,8 @@ def _drop_teasers(name: str, lines: list[Line]) -> tuple[list[Line], list[Remova
     kept: list[Line] = []
     removals: list[Removal] = []
     for i, line in enumerate(lines):
-        head = _TEASER_END.sub("", line.text)
+        # _TEASER_END can match only where these end the line (\s is str.isspace): skip the regex elsewhere
+        head = _TEASER_END.sub("", line.text) if line.text.rstrip().endswith(_TEASER_ENDINGS) else line.text
         if head != line.text and len(_normalise(head)) >= 10:
             probe = _normalise(head)
             following = ""

@@ -39,10 +39,11 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from .political_calendar import (ANNIVERSARY_BASES, CN_NUMBER, EVENT, EVENT_HINT, NPC_SESSION, PARTY_CONGRESS_YEARS,
+from .political_calendar import (ANNIVERSARY_BASES, CN_NUMBER, EVENT, NPC_SESSION, PARTY_CONGRESS_YEARS,
                                  PLAN_POSITIONS, PLENUM, YEAR, chinese_number, event_year, events_in,
                                  normalise_digits, npc_term_years, plan_year, plenum_year, session_year,
                                  year_value)
+from .prefilter import line_filter
 from .report_sections import quote as _quote
 from .report_sections import sections
 
@@ -351,12 +352,22 @@ def _stated(number: int, clause: str, original: str, sentence: str, in_review: b
     return [Clue("stated_year", number, quote, year=year)]
 
 
+_NUMERAL_BIG = tuple(numeral + "大" for numeral in "一二三四五六七八九十")
+
+
+def _has_event_hint(text: str) -> bool:
+    """``EVENT_HINT.search(text)``, by plain string tests (its lookbehind makes the regex scan slow)."""
+    return "届" in text or "全国代表大会" in text or any(hint in text for hint in _NUMERAL_BIG)
+
+
 def _bounds(lines, events) -> list[Clue]:
     """Dated events (``dated_events.tsv``) and numbered congresses, plenums and sessions: ranges."""
-    clues = []
+    clues, events = [], tuple(events)
     whole = "\n".join(norm for _, norm, _ in lines)
-    for event in events:
-        if not event.may_match(whole):
+    # only the events that match some line are looked for line by line (topics.build.prefilter)
+    may_match = line_filter(tuple(event.pattern for event in events))(whole) if events else ()
+    for event, maybe in zip(events, may_match):
+        if not maybe:
             continue
         for number, norm, text in lines:
             match = event.pattern.search(norm)
@@ -365,7 +376,7 @@ def _bounds(lines, events) -> list[Clue]:
                                   low=event.earliest, high=event.latest))
                 break
     seen: dict[int, Clue] = {}
-    for number, norm, text in lines if EVENT_HINT.search(whole) else ():
+    for number, norm, text in lines if _has_event_hint(whole) else ():
         for match in events_in(norm):
             clause = next(norm[a:b] for a, b in _clauses(norm) if a <= match.start() < b)
             if _TO_COME.search(clause):

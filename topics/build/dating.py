@@ -30,7 +30,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .date_clues import Clue, find_clues
-from .prefilter import line_check
 
 __all__ = ["Dating", "TIERS", "date_speech"]
 
@@ -41,7 +40,8 @@ _SHOWN = 4  # clues quoted per level; the rest are counted
 
 _YEAR_PLACEHOLDER = re.compile(r"(?:19|20)[xX×*＊]{2}\s*年|(?<![\dA-Za-z])[xX×*＊]{2,4}\s*年|⟦YEAR⟧")
 _DATE_PLACEHOLDER_LINE = re.compile(r"[（(][^（）()]{0,4}(?:(?:19|20)?[xX×*＊]{2}\s*年|⟦YEAR⟧|⟦DATE⟧)")
-_MAY_HAVE_PLACEHOLDER = line_check(_YEAR_PLACEHOLDER)
+# every match of _YEAR_PLACEHOLDER holds two of these in a row, or ⟦YEAR⟧: cheap tests before the regex scan
+_PLACEHOLDER_CHARS = "xX×*＊"
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,10 @@ def _anonymized(numbered) -> bool:
     if any(_DATE_PLACEHOLDER_LINE.search(text) for _, text in numbered[:6]):
         return True
     whole = "\n".join(text for _, text in numbered)
-    return _MAY_HAVE_PLACEHOLDER(whole) and bool(_YEAR_PLACEHOLDER.search(whole))
+    chars = [c for c in _PLACEHOLDER_CHARS if c in whole]
+    if "⟦YEAR⟧" not in whole and not any(a + b in whole for a in chars for b in chars):
+        return False
+    return bool(_YEAR_PLACEHOLDER.search(whole))
 
 
 def _evidence(year, used, bounds, low, high, conflicts, set_aside, source, numbered) -> str:

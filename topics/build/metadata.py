@@ -23,18 +23,17 @@ from __future__ import annotations
 import csv
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from ..corpus import ADMIN_LEVELS, GENRES
 from ..errors import InputFileError
 from .dating import date_speech
 from .genre import genre
 from .places import admin_level, place
-from .prefilter import line_check
 
 
 #: The dated events shipped with the package (topics/resources/dated_events.tsv).
@@ -71,11 +70,6 @@ class DatedEvent:
     earliest: int
     latest: int | None
     note: str
-    #: False only if ``pattern`` matches no line of the text (see topics.build.prefilter)
-    may_match: Callable[[str], bool] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "may_match", line_check(self.pattern))
 
 
 def load_dated_events(paths: str | Path | Sequence[str | Path] = DATED_EVENTS) -> tuple[DatedEvent, ...]:

@@ -34,13 +34,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..errors import InputFileError
 from ..common.fileio import sha256_bytes
-from .prefilter import line_check
+from .prefilter import line_filter
 
 if TYPE_CHECKING:  # only for annotations: finding speeches is a separate stage
     from .speeches import SpeechSpan
@@ -88,11 +88,6 @@ class RepairRule:
     pattern: re.Pattern
     replacement: str
     note: str = ""
-    #: ``may_match(text)`` is False only if ``pattern`` matches no line of ``text`` (topics.build.prefilter)
-    may_match: Callable[[str], bool] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "may_match", line_check(self.pattern))
 
 
 @dataclass(frozen=True)
@@ -279,10 +274,10 @@ def repair_speech(speech: SpeechSpan, rules: RepairRules) -> tuple[SpeechSpan, l
     """
     evidence = speech.text if speech.title is None else f"{speech.title}\n{speech.text}"
     spun = is_spun(evidence, rules) is not None
-    # Rules that match nowhere in the speech's text match none of its lines as they stand.
-    body = speech.text
-    skip = frozenset(rule.rule for phase in (rules.regex, rules.placeholder, rules.spinner)
-                     for rule in phase if not rule.may_match(body))
+    # Rules that match none of the speech's lines as they stand (topics.build.prefilter).
+    tried = rules.regex + rules.placeholder + rules.spinner
+    may_match = line_filter(tuple(rule.pattern for rule in tried))(speech.text)
+    skip = frozenset(rule.rule for rule, ok in zip(tried, may_match) if not ok)
     repairs: list[Repair] = []
     new_lines = []
     for line in speech.lines:
