@@ -149,3 +149,21 @@ def test_filters_of_the_same_rules_are_built_once():
     assert line_filter(patterns) is line_filter(tuple(re.compile(p.pattern) for p in patterns))
     with pytest.raises(ValueError, match="2 patterns but 1 whole_line flags"):
         line_filter(patterns, (True,))
+
+
+def test_a_text_check_is_never_wrong_when_the_whole_text_matches():
+    """text_check (the needed strings only) for regexes searched on a whole text, as genre's cues."""
+    from topics.build import genre
+    from topics.build.prefilter import text_check
+    patterns = [genre._CONGRESS, genre._REPORT_FORMULA, genre._SPEECH_CUES, genre._HOST_CUES, genre._REPORT_CUES,
+                genre._SALUTATION] + [re.compile(p) for p in EDGE_CASES + [r"a\nb", r"下载\s+文档"]]
+    pieces = PIECES + ["\n", "同志们", "我", "讲", "几", "点", "强调", "请", "讲话", "工作", "情况", "一年来", "存在的",
+                       "问题", "代表", "向", "大会", "报告", "审议", "作", "下载", "文档", "中央委员会", "第十八届", "（掌声）"]
+    rng = random.Random(11)
+    for pattern in patterns:
+        check = text_check(pattern)
+        for _ in range(1500):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 14)))
+            if pattern.search(text):
+                assert check(text), (pattern.pattern, text)
+    assert not text_check(genre._SPEECH_CUES)("今天开会。\n散会。")

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+from .prefilter import text_check
+
 __all__ = ["genre"]
 
 _CONGRESS = re.compile(r"代表第[^。，]{1,4}届中央委员会向(?:大会|第[^。，]{1,4}次全国代表大会)作报告"
@@ -53,6 +55,18 @@ _HOST_CUES = re.compile(r"议程|下面(?:进行|请)|请.{0,30}(?:讲话|发言
 _REPORT_CUES = re.compile(r"(?:上半年|一年来|今年以来)(?:主要)?工作(?:开展)?情况|存在的(?:主要)?问题"
                           r"|下半年(?:主要)?工作(?:任务|打算|安排)|现将.{0,30}(?:汇报|报告)如下")
 _SALUTATION = re.compile(r"(?:同志们|朋友们|代表们|各位领导)\s*[：:，,]")
+# Most texts hold none of the strings a cue needs: testing those (``in``) first spares a regex scan of
+# the whole text, which costs ~20 ns a character for patterns without a literal prefix.
+_MAY = {pattern: text_check(pattern) for pattern in (_CONGRESS, _REPORT_FORMULA, _SPEECH_CUES, _HOST_CUES,
+                                                      _REPORT_CUES, _SALUTATION)}
+
+
+def _search(pattern: re.Pattern, text: str) -> re.Match | None:
+    return pattern.search(text) if _MAY[pattern](text) else None
+
+
+def _findall(pattern: re.Pattern, text: str) -> list:
+    return pattern.findall(text) if _MAY[pattern](text) else []
 
 
 def genre(title: str | None, text: str) -> tuple[str, str]:
@@ -60,10 +74,10 @@ def genre(title: str | None, text: str) -> tuple[str, str]:
     title = title or ""
     opening = text[:1500]
     for source, where in ((title, "title"), (opening, "opening")):
-        match = _CONGRESS.search(source)
+        match = _search(_CONGRESS, source)
         if match:
             return "congress_report", f"{where}: “{match.group(0)}”"
-    match = _REPORT_FORMULA.search(opening)
+    match = _search(_REPORT_FORMULA, opening)
     if match:
         return "work_report", f"opening: “{match.group(0)[:60]}”"
     first_line = text.lstrip().split("\n", 1)[0]
@@ -82,19 +96,19 @@ def genre(title: str | None, text: str) -> tuple[str, str]:
         return "speech", f"title: “{_SPEECH_TITLE.search(title).group(0)}”"
     if _ADDRESS_TITLE.search(title):
         # sites call many work speeches 致辞稿; a leader laying out tasks gives a speech
-        cue = _SPEECH_CUES.search(text)
+        cue = _search(_SPEECH_CUES, text)
         if cue:
             return "speech", f"title “{_ADDRESS_TITLE.search(title).group(0)}”, but a work speech: “{cue.group(0)}”"
         return "address", f"title: “{_ADDRESS_TITLE.search(title).group(0)}”"
     if _REPORT_TITLE.search(title):
         return "work_report", f"title: “{_REPORT_TITLE.search(title).group(0)}”"
-    host_cues = _HOST_CUES.findall(text) if len(text) < 4000 else []
+    host_cues = _findall(_HOST_CUES, text) if len(text) < 4000 else []
     if len(host_cues) >= 3:
         return "host_script", f"{len(host_cues)} host cues (“{host_cues[0]}”, …)"
-    report_cues = _REPORT_CUES.findall(text)
-    if len(report_cues) >= 2 and not _SALUTATION.search(text[:200]):
+    report_cues = _findall(_REPORT_CUES, text)
+    if len(report_cues) >= 2 and not _search(_SALUTATION, text[:200]):
         return "work_report", f"review and tasks sections (“{report_cues[0]}”, …), no salutation"
-    cue = _SALUTATION.search(text) or _SPEECH_CUES.search(text)
+    cue = _search(_SALUTATION, text) or _search(_SPEECH_CUES, text)
     if cue:
         return "speech", f"addresses an audience: “{cue.group(0)}”"
     return "other", "no title, opening formula or cue of a genre"
