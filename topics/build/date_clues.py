@@ -357,7 +357,7 @@ _NUMERAL_BIG = tuple(numeral + "大" for numeral in "一二三四五六七八九
 
 def _has_event_hint(text: str) -> bool:
     """``EVENT_HINT.search(text)``, by plain string tests (its lookbehind makes the regex scan slow)."""
-    return "届" in text or "全国代表大会" in text or any(hint in text for hint in _NUMERAL_BIG)
+    return "届" in text or ("大" in text and ("全国代表大会" in text or any(hint in text for hint in _NUMERAL_BIG)))
 
 
 def _bounds(lines, events) -> list[Clue]:

@@ -197,6 +197,8 @@ def event_year(match: re.Match, first: int) -> int | None:
 
 def events_in(norm: str):
     """The numbered meetings named in a line (``EVENT`` is slow on long text: only near its hints)."""
+    if "届" not in norm and "大" not in norm:
+        return  # every hint holds one of them, and the hint regex (a lookbehind first) scans slowly
     done = -1
     for hint in EVENT_HINT.finditer(norm):
         if hint.start() < done:
