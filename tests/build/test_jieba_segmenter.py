@@ -138,9 +138,24 @@ def test_the_total_follows_re_weighted_and_repeated_entries():
                          ids=["packaged", "repeated", "empty"])
 def test_jiebas_total_is_computed_exactly_without_loading_jieba(userdict):
     """The excess of jieba's total over its frequencies (what jieba-rs must add) equals jieba's own."""
-    from topics.build.jieba_segmenter import _default_dictionary, _jieba_state
+    from topics.build.jieba_segmenter import _default_excess, _jieba_state
 
     engine = reference(userdict)
-    excess = _jieba_state(userdict)[1] if userdict else _default_dictionary()[2]
+    excess = _jieba_state(userdict)[1] if userdict else _default_excess()
     assert excess == engine.total - sum(engine.FREQ.values())
     assert all(_jieba_state(userdict)[0][word] == engine.FREQ[word] for word, _, _ in userdict)
+
+
+def test_the_memoised_excess_and_the_default_frequencies_are_those_of_the_dictionary_file():
+    """What is memoised per dictionary file (its excess) is what a full pass over the file gives, and
+    the frequencies looked up for user words are those of each word's last line."""
+    from topics.build.jieba_segmenter import _default_dictionary, _default_frequencies, _dictionary_excess, \
+        _default_excess
+
+    text = _default_dictionary()
+    assert _default_excess() == _dictionary_excess(text)
+    lines = text.splitlines()
+    last = {line.partition(" ")[0]: int(line.split(" ")[1]) for line in lines if line.strip()}
+    words = [word for word, _, _ in USERDICT] + ["中国", "培养", "计划", "计划生育", "的", "不在词典里的词", "a+b"]
+    assert _default_frequencies(words) == {word: last[word] for word in words if word in last}
+    assert len(_default_frequencies(words)) > 3 and _default_frequencies([]) == {}

@@ -36,6 +36,7 @@ clause into one block) and took 70 % of the segmentation time.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import logging
 import re
@@ -62,20 +63,48 @@ _RUST_ONLY_HAN_RE = re.compile("([\u3400-\u4DBF\u9FD6-\u9FFF\uF900-\uFAFF\U00020
 _NEVER_MATCHES = "\ue000"  # private use: outside every block, so no text can contain this "word"
 
 
+# The excess of jieba's total over the sum of its words' frequencies in its default dictionary (a
+# word listed twice counts twice in the total, once in the frequencies), by the dictionary file's
+# sha256. Computing it (:func:`_dictionary_excess`) takes 0.3-0.7 s, in every worker process that
+# starts; for a dictionary not listed here (another jieba release) it is computed.
+_KNOWN_EXCESS = {"7197c3211ddd98962b036cdf40324d1ea2bfaa12bd028e68faa70111a88e12a8": 3}  # jieba 0.42.1
+
+
 @functools.lru_cache(maxsize=1)
-def _default_dictionary() -> tuple[dict[str, int], list[str], int]:
-    """jieba's default dictionary: word → index of its (last) line, the lines, and the amount by which
-    jieba's total exceeds the sum of its word frequencies (a word listed twice counts twice in the
-    total, once in the frequencies). About 0.2 s, against 1.5-2 s for jieba's own initialisation."""
+def _default_dictionary_file() -> bytes:
     # the file jieba.get_dict_file() opens, found without importing jieba (its import loads
     # pkg_resources: ~0.2 s in every worker process, for a module that is rarely needed)
     package = importlib.util.find_spec("jieba").submodule_search_locations[0]
-    lines = (Path(package) / "dict.txt").read_bytes().decode("utf-8").splitlines()
+    return (Path(package) / "dict.txt").read_bytes()
+
+
+@functools.lru_cache(maxsize=1)
+def _default_dictionary() -> str:
+    """The text of jieba's default dictionary (``word freq [tag]`` per line)."""
+    return _default_dictionary_file().decode("utf-8")
+
+
+def _dictionary_excess(text: str) -> int:
+    """The frequencies of the lines of ``text`` that a later line of the same word replaces."""
+    lines = text.splitlines()
     words = [line.partition(" ")[0] for line in lines]
-    last = dict(zip(words, range(len(words))))
-    kept = set(last.values())
-    repeated = sum(_frequency(lines[i]) for i in range(len(lines)) if i not in kept and lines[i].strip())
-    return last, lines, repeated
+    kept = set(dict(zip(words, range(len(words)))).values())  # each word's last line
+    return sum(_frequency(lines[i]) for i in range(len(lines)) if i not in kept and lines[i].strip())
+
+
+@functools.lru_cache(maxsize=1)
+def _default_excess() -> int:
+    known = _KNOWN_EXCESS.get(hashlib.sha256(_default_dictionary_file()).hexdigest())
+    return known if known is not None else _dictionary_excess(_default_dictionary())
+
+
+def _default_frequencies(words: Iterable[str]) -> dict[str, int]:
+    """The frequency jieba's default dictionary gives each of ``words`` that it lists (its last line)."""
+    words = sorted(set(words), key=len, reverse=True)
+    if not words:
+        return {}
+    line = re.compile("^(" + "|".join(map(re.escape, words)) + ") (\\d+)", re.MULTILINE)
+    return {word: int(freq) for word, freq in line.findall(_default_dictionary())}  # a later line wins
 
 
 def _frequency(line: str) -> int:
@@ -88,13 +117,12 @@ def _jieba_state(entries: list[tuple[str, int, str | None]]) -> tuple[dict[str, 
 
     ``add_word`` adds every frequency to the total but replaces the word's own, so the excess is
     the replaced default frequencies, every earlier frequency of a word added twice, and the
-    default dictionary's own excess (:func:`_default_dictionary`).
+    default dictionary's own excess (:func:`_default_excess`).
     """
-    last, lines, repeated = _default_dictionary()
     final = {word: int(freq) for word, freq, _ in entries}
-    replaced = sum(_frequency(lines[last[word]]) for word in final if word in last and lines[last[word]].strip())
+    replaced = sum(_default_frequencies(final).values())
     added = sum(int(freq) for _, freq, _ in entries)
-    return final, repeated + replaced + added - sum(final.values())
+    return final, _default_excess() + replaced + added - sum(final.values())
 
 
 class Segmenter:
