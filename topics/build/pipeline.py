@@ -214,6 +214,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         log = BuildLog()
         store = _token_store(config, inputs, input_hashes, per_file, tokenizer, log, progress, workers, scheduler)
         log.restore(store.log_state)
+        store.log_state = {}  # the log has it now, spooled to disk: not held twice, nor in memory
         log.skipped = [{"source_file": item.name, "reason": item.reason, "problem": item.problem}
                        for item in found.skipped] + log.skipped
         # the speech table as records (a record's attributes share their keys: a third of a dict's size)
