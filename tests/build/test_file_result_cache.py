@@ -110,20 +110,3 @@ def test_segmentation_comes_from_the_stored_file_results_until_they_are_gone(tmp
     third, tables = build("c", "cache", ["同志们好", "人口"])
     assert third["hits"] == 0 and third["misses"] == first["misses"]
     assert tables == build("fresh2", "other-cache2", ["同志们好", "人口"])[1]
-
-
-def test_a_compact_result_expands_to_the_full_one(tmp_path):
-    """What a worker sends (speeches inside the cache record) reads back as the result itself."""
-    import pickle
-
-    from topics.build.stages import expand_result, process_file, process_file_compact
-
-    config = BuildConfig(raw=(str(RAW),), cache_dir=str(tmp_path / "cache"))
-    for i, path in enumerate(sorted(RAW.glob("*.txt"))):
-        job = (str(path), path.name, f"d{i}")
-        full, compact = process_file(config, job), process_file_compact(config, job)
-        assert compact.speeches == [] and len(pickle.dumps(compact)) < len(pickle.dumps(full)) / 2
-        back = expand_result(pickle.loads(pickle.dumps(compact)))
-        _same(full, back)
-        assert all(np.array_equal(x.shingles, y.shingles) for x, y in zip(full.speeches, back.speeches))
-        assert (back.cache_blob, back.new_segmentations) == (full.cache_blob, full.new_segmentations)

@@ -64,8 +64,7 @@ from .records import FoundSpeech, Speech
 from .remote import portable_settings, with_file_bytes
 from .report import write_reports
 from .stages import (CORPUS_WIDE_MODULES, STAGE2_MODULES, FileResult, code_fingerprint, decode_result,
-                     expand_result, file_fingerprint, language_resources, make_tokenizer, process_file,
-                     process_file_compact)
+                     file_fingerprint, language_resources, make_tokenizer, process_file)
 from .tokenize import Tokenizer
 from .tokenstore import TokenStore, TokenStoreWriter, prune_stores, remove_stale_stores
 from .units import build_units
@@ -343,9 +342,7 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
     shared: Any = config
     if where.backend == "dask":  # a worker there may share no disk with this process: send what it reads
         shared, jobs = portable_settings(config), with_file_bytes(jobs)
-    # results from other processes come compact (speeches inside their cache record) and are expanded here
-    task = process_file if where.backend == "in-process" else process_file_compact
-    fresh = run_tasks(task, jobs, shared=shared, workers=workers, scheduler=scheduler, chunksize=chunksize,
+    fresh = run_tasks(process_file, jobs, shared=shared, workers=workers, scheduler=scheduler, chunksize=chunksize,
                       n_items=n_jobs)
     try:
         for (path, name), key, hit in zip(inputs, keys, cached):
@@ -358,7 +355,7 @@ def _file_results(config: BuildConfig, inputs, input_hashes, per_file: str, cach
                     continue
                 result = process_file(config, (str(path), name, bases[name]))  # a damaged entry: read again
             else:
-                result = expand_result(next(fresh))
+                result = next(fresh)
             log.cache["files_read"] += 1
             for label, seconds in zip(("cpu_workers_jieba", "cpu_workers_other"), result.cpu_seconds):
                 log.timings[label] = round(log.timings.get(label, 0.0) + seconds, 3)

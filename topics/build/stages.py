@@ -45,8 +45,8 @@ from .tokenize import Tokenizer
 from .tokenstore import EncodedTokens, encode_lines
 
 __all__ = ["CORPUS_WIDE_MODULES", "FileProcessor", "FileResult", "STAGE2_MODULES", "code_fingerprint",
-           "decode_result", "encode_result", "expand_result", "file_fingerprint", "language_resources",
-           "make_tokenizer", "process_file", "process_file_compact"]
+           "decode_result", "encode_result", "file_fingerprint", "language_resources", "make_tokenizer",
+           "process_file"]
 
 #: modules of topics.build that run once per corpus in stage 1, after the per-file stages
 CORPUS_WIDE_MODULES = frozenset({"pipeline", "log", "cache"})
@@ -82,9 +82,6 @@ class FileResult:
     cpu_seconds: tuple[float, float] = (0.0, 0.0)  # (jieba, everything else) in the worker; not cached
     cache_blob: bytes | None = None  # this result as the file cache stores it (encode_result)
     cache_blob_sha256: str | None = None  # its digest, computed in the worker
-    # set by process_file_compact: the speeches and lists above are in cache_blob only, and each
-    # speech's shingles (which the record leaves out) are here
-    compact_shingles: list[np.ndarray] | None = None
 
 
 # -- the file cache's record of a result: JSON and raw arrays, never a pickle ----------------------
@@ -294,33 +291,6 @@ def _resource_stamp(config: BuildConfig) -> tuple:
             info = resource.path.stat()
             stamp.append((str(resource.path), info.st_size, info.st_mtime_ns))
     return tuple(stamp)
-
-
-def process_file_compact(config: BuildConfig | PortableSettings, job: tuple) -> FileResult:
-    """:func:`process_file` for a result that goes to another process: its speeches, removals,
-    repairs and structure travel inside the cache record the worker made anyway (bytes), not as
-    Python objects, and the receiver reads them back with :func:`expand_result`.
-
-    Measured on the bench corpus: a third of the bytes through the pipe (97 vs 194 MB), and the
-    main process reads the record (0.5 s) instead of unpickling a string per word type (1.9 s).
-    """
-    result = process_file(config, job)
-    if result.cache_blob is not None:  # a skipped file has nothing to compact
-        result.compact_shingles = [item.shingles for item in result.speeches]
-        result.speeches, result.removals, result.repairs, result.structure = [], [], [], []
-    return result
-
-
-def expand_result(result: FileResult) -> FileResult:
-    """A result of :func:`process_file_compact` with its speeches and lists read back from its record."""
-    if result.compact_shingles is None:
-        return result
-    stored = decode_result(result.cache_blob)
-    for item, values in zip(stored.speeches, result.compact_shingles):
-        item.shingles = values
-    for name in ("new_segmentations", "segmentation_hits", "cpu_seconds", "cache_blob", "cache_blob_sha256"):
-        setattr(stored, name, getattr(result, name))
-    return stored
 
 
 def process_file(config: BuildConfig | PortableSettings, job: tuple) -> FileResult:
