@@ -177,8 +177,8 @@ class BuildCache:
         """sha256 of each file: remembered while size, mtime and inode are unchanged, else computed."""
         known = {row[0]: row[1:] for row in self._db.execute(
             "SELECT path, size, mtime_ns, inode, hashed_ns, sha256 FROM file_hashes")}
-        digests: list[str | None] = []
-        stale = []  # (position, path, key, stat) of the files hashed now
+        digests: list[str] = []
+        stale = []  # (position, key, stat) of the files hashed now
         hashed_ns = time.time_ns()  # before reading: a write during the hashing is newer than this
         for position, path in enumerate(paths):
             key = os.path.abspath(path)
@@ -188,7 +188,7 @@ class BuildCache:
                     and info.st_mtime_ns < entry[3] - RACY_SECONDS * 10**9):
                 digests.append(entry[4])
                 continue
-            digests.append(None)
+            digests.append("")  # filled in below
             stale.append((position, key, info))
         fresh = []
         for (position, key, info), digest in zip(stale, file_sha256s([paths[p] for p, _, _ in stale])):
@@ -197,7 +197,7 @@ class BuildCache:
         if fresh and not self._readonly:
             self._db.executemany("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?, ?)", fresh)
             self.commit()
-        return digests  # type: ignore[return-value]
+        return digests
 
     def close(self) -> None:
         if not self._readonly:

@@ -70,7 +70,6 @@ _NEVER_MATCHES = "\ue000"  # private use: outside every block, so no text can co
 _KNOWN_EXCESS = {"7197c3211ddd98962b036cdf40324d1ea2bfaa12bd028e68faa70111a88e12a8": 3}  # jieba 0.42.1
 
 
-@functools.lru_cache(maxsize=1)
 def _default_dictionary_file() -> bytes:
     # the file jieba.get_dict_file() opens, found without importing jieba (its import loads
     # pkg_resources: ~0.2 s in every worker process, for a module that is rarely needed)

@@ -190,7 +190,9 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     """
     config = config or BuildConfig()
     started, started_cpu = time.perf_counter(), time.process_time()
-    start_workers_early(process_file, workers, scheduler)  # their imports overlap the input hashing below
+    # workers' imports overlap the input hashing below; when no file turns out to need reading
+    # (a current corpus, a reused token store) the fork server started here idles, for later builds
+    start_workers_early(process_file, workers, scheduler)
     out = Path(config.out)
     found = survey(config.raw, config.metadata)
     facts = uptodate.snapshot(config, found)  # before the inputs are hashed: an edit during the build shows
@@ -224,7 +226,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         dictionary = build_units(config, store, speeches, tokenizer, workdir, log)
         shutil.copyfile(store.folder / "texts.jsonl", workdir / "texts.jsonl")
         # the store's files were hashed when it was written, and checked when it was reused
-        copied = {"texts.jsonl": (read_sums(store.folder) or {}).get("texts.jsonl", "")}
+        copied = {name: digest for name, digest in (read_sums(store.folder) or {}).items() if name == "texts.jsonl"}
         del store
         log.timings["total"] = round(time.perf_counter() - started, 3)
         log.timings["cpu_main_process"] = round(time.process_time() - started_cpu, 3)

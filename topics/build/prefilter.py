@@ -86,7 +86,8 @@ def text_check(pattern: re.Pattern) -> Callable[[str], bool]:
             conditions = _conditions(_p.parse(pattern.pattern, pattern.flags))
         except Exception:  # noqa: BLE001 - an internal parser: when in doubt, no check
             conditions = []
-    return lambda text: _holds_in(conditions, text)
+    strings = frozenset(_strings(conditions))
+    return lambda text: _holds(conditions, {string for string in strings if string in text})
 
 
 @lru_cache(maxsize=32)
@@ -342,16 +343,6 @@ def _gates(conditions: list) -> list[frozenset]:
             if all(first is not None for first in firsts):
                 gates.append(frozenset().union(*firsts))
     return gates
-
-
-def _holds_in(conditions: list, text: str) -> bool:
-    for kind, value in conditions:
-        if kind == "any":
-            if not any(s in text for s in value):
-                return False
-        elif not any(_holds_in(branch, text) for branch in value):
-            return False
-    return True
 
 
 def _strings(conditions: list):

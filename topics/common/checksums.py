@@ -9,23 +9,19 @@ or corpus someone handed you is refused, naming the file.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
+
+from .fileio import sha256_file
 
 __all__ = ["SUMS", "file_sha256", "file_sha256s", "mismatches", "read_sums", "write_sums"]
 
 SUMS = "SHA256SUMS"
 
 
-def file_sha256(path: str | Path, chunk_size: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+file_sha256 = sha256_file  # one implementation, in topics.common.fileio
 
 
 def file_sha256s(paths: list[Path]) -> list[str]:
@@ -52,11 +48,11 @@ def write_sums(folder: str | Path, names: Iterable[str] | None = None,
     if names is None:
         names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
                        if p.is_file() and p.name != SUMS and not p.name.startswith("."))
+    known = known or {}
     names = sorted(names)
-    known = {name: digest for name, digest in (known or {}).items() if name in names}
     todo = [name for name in names if name not in known]
-    sums = dict(known, **dict(zip(todo, file_sha256s([folder / name for name in todo]))))
-    sums = {name: sums[name] for name in names}
+    computed = dict(zip(todo, file_sha256s([folder / name for name in todo])))
+    sums = {name: known[name] if name in known else computed[name] for name in names}
     (folder / SUMS).write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()), encoding="utf-8")
     return sums
 
