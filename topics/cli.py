@@ -62,7 +62,7 @@ def _build(args: argparse.Namespace) -> int:
     corpus = build_corpus(config, progress=not args.quiet, force=args.force,
                           workers=1 if args.workers is None else args.workers, scheduler=args.scheduler or "")
     summary = {"speeches": len(corpus.speeches), "in_model": int(corpus.speeches["in_model"].sum()),
-               "units": corpus.n_units, "vocabulary": len(corpus.dictionary)}
+               "units": corpus.n_units, "vocabulary": corpus.vocabulary_size}
     print(_built_line(corpus.path, summary))
     return 0
 

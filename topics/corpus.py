@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
 
 from .common.checksums import mismatches
 from .common.fileio import sha256_json
@@ -71,17 +71,30 @@ class BuiltCorpus:
     path : folder the corpus was loaded from, or None for an in-memory corpus.
     speeches : one row per speech (``SPEECH_COLUMNS``).
     units : one row per modelling unit in model order (``UNIT_COLUMNS``).
-    dictionary : gensim Dictionary over the units' tokens.
+    dictionary : gensim Dictionary over the units' tokens (read or made on first use).
     content_hash : hash of inputs, settings and resources that produced this corpus.
     """
 
     path: Path | None
     speeches: pd.DataFrame
     units: pd.DataFrame
-    dictionary: Dictionary
+    _dictionary: "Dictionary | DictionarySource" = field(repr=False)
     content_hash: str
     _tokens: list[list[str]] | None = field(default=None, repr=False)
     _texts: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def dictionary(self) -> Dictionary:
+        # made on first use: reading dictionary.txt (or making it from the builder's counts) takes
+        # a noticeable fraction of a second on a large vocabulary, which opening a corpus need not pay
+        if not _is_dictionary(self._dictionary):
+            self._dictionary = self._dictionary.load()
+        return self._dictionary
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Words in the dictionary (without making it)."""
+        return len(self._dictionary)
 
     # -- tokens and bag of words --------------------------------------------------------------
     def iter_tokens(self) -> Iterator[list[str]]:
@@ -134,10 +147,41 @@ class BuiltCorpus:
         return self.path / name
 
 
-def load_corpus(path: str | Path, dictionary: Dictionary | None = None, verify: bool = True) -> BuiltCorpus:
+def _is_dictionary(value: object) -> bool:
+    from gensim.corpora import Dictionary
+
+    return isinstance(value, Dictionary)
+
+
+class DictionarySource(Protocol):
+    """A dictionary not made yet: its size, and the gensim Dictionary when asked for."""
+
+    def __len__(self) -> int: ...
+
+    def load(self) -> Dictionary: ...
+
+
+class DictionaryFile:
+    """A corpus folder's ``dictionary.txt`` (gensim's ``save_as_text`` format), read on :meth:`load`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __len__(self) -> int:
+        return self.path.read_bytes().count(b"\n") - 1  # a line per word after the document count
+
+    def load(self) -> Dictionary:
+        from gensim.corpora import Dictionary
+
+        return Dictionary.load_from_text(str(self.path))
+
+
+def load_corpus(path: str | Path, dictionary: "Dictionary | DictionarySource | None" = None,
+                verify: bool = True) -> BuiltCorpus:
     """Open a built corpus folder written by ``topics build``.
 
-    ``dictionary``: the folder's dictionary when the caller holds it already (the builder does).
+    ``dictionary``: the folder's dictionary (or a :class:`DictionarySource` that makes it) when the
+    caller holds it already (the builder does); else it is read from ``dictionary.txt`` on first use.
     ``verify``: check every file against the folder's ``SHA256SUMS`` first. Nothing is unpickled:
     the dictionary is read from ``dictionary.txt``.
 
@@ -158,7 +202,6 @@ def load_corpus(path: str | Path, dictionary: Dictionary | None = None, verify: 
                               f"(changed, truncated or missing{' with ' + str(len(changed) - 1) + ' more' if len(changed) > 1 else ''})"
                               f" — build the corpus again (topics build, or topics run)")
     import pandas as pd
-    from gensim.corpora import Dictionary
 
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     units = pd.read_csv(path / "units.csv", dtype={"unit_id": "string", "doc_id": "string"})
@@ -166,7 +209,7 @@ def load_corpus(path: str | Path, dictionary: Dictionary | None = None, verify: 
         path=path,
         speeches=read_speeches_csv(path / "speeches.csv"),
         units=units,
-        dictionary=dictionary if dictionary is not None else Dictionary.load_from_text(str(path / "dictionary.txt")),
+        _dictionary=dictionary if dictionary is not None else DictionaryFile(path / "dictionary.txt"),
         content_hash=manifest["content_hash"],
     )
 
@@ -212,5 +255,5 @@ def corpus_from_tokens(
             "n_tokens": [int(n_tokens[d]) for d in order],
         })
     dictionary = Dictionary(tokens)
-    return BuiltCorpus(path=None, speeches=speeches, units=units, dictionary=dictionary,
+    return BuiltCorpus(path=None, speeches=speeches, units=units, _dictionary=dictionary,
                        content_hash=sha256_json(tokens), _tokens=tokens, _texts=texts)

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import select
 import signal
@@ -181,8 +182,22 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
+class _Pool(multiprocessing.pool.Pool):
+    """``multiprocessing.Pool`` whose worker-handler thread does not spin while results wait.
+
+    CPython's handler (since 3.8, bpo-35493) also wakes when the result pipe is readable; while
+    results wait there for the result-handler thread, each wake-up returns at once, and the loop
+    takes the GIL and a core from this process (measured: 1.1 CPU-s of a 4.8 s build of 400 files,
+    with the main process's own work slowed by the contention). Waking on the workers' exit and the
+    pool's own notifier is all the handler needs: it starts new workers and notices the end.
+    """
+
+    def _get_sentinels(self):
+        return [self._change_notifier._reader]
+
+
 def _on_processes(function, items, shared, workers: int, ordered: bool, chunksize: int) -> Iterator[Any]:
-    pool = _context().Pool(workers, initializer=_init_worker, initargs=(function, shared, os.getpid()))
+    pool = _Pool(workers, initializer=_init_worker, initargs=(function, shared, os.getpid()), context=_context())
     try:
         results = (pool.imap if ordered else pool.imap_unordered)(_call, items, chunksize=chunksize)
         yield from results

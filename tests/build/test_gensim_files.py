@@ -38,7 +38,7 @@ def test_dictionary_text_equals_gensim_save_as_text(tmp_path):
     dictionary.save_as_text(str(tmp_path / "gensim.txt"), sort_by_word=True)
     entries = sorted(dictionary.token2id.items())
     write_dictionary_text(tmp_path / "ours.txt", dictionary.num_docs, [i for _, i in entries],
-                          [word for word, _ in entries], [dictionary.dfs[i] for _, i in entries])
+                          [word.encode("utf-8") for word, _ in entries], [dictionary.dfs[i] for _, i in entries])
     assert (tmp_path / "ours.txt").read_bytes() == (tmp_path / "gensim.txt").read_bytes()
 
 

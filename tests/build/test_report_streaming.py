@@ -10,7 +10,6 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from gensim.corpora import Dictionary
 
 from topics.build.ingest import survey
 from topics.build.log import BuildLog, Spool
@@ -56,14 +55,14 @@ def small_case():
     log.cache.update(files_cached=1, files_read=1, hits=2, misses=1, token_store="new")
     log.execution = {"where": "this process", "backend": "serial", "workers": 1, "scheduler": "", "files_processed": 1}
     log.resources = {"stopwords": [{"file": "topics:stopwords.txt", "sha256": "ab" * 32}], "metadata": []}
-    return speeches, Dictionary([["经济", "发展", "改革"], ["经济", "人民"]]), log
+    return speeches, 4, log
 
 
 def empty_case():
     """No removals, pieces, repairs, duplicates, conflicts, notes or timings: the empty lists and tables."""
     log = BuildLog()
     log.inputs.append({"source_file": "only.txt", "encoding": "utf-8", "n_lines": 1, "n_speeches": 1})
-    return [speech_row(doc_id="only#0", source_file="only.txt", n_chars=3, n_tokens=2, n_units=1)], Dictionary([["词"]]), log
+    return [speech_row(doc_id="only#0", source_file="only.txt", n_chars=3, n_tokens=2, n_units=1)], 1, log
 
 
 # What the in-memory writer (dumps_readable and render_markdown of the whole report, before the
@@ -195,8 +194,8 @@ def test_the_streamed_report_has_the_bytes_of_the_in_memory_writer(tmp_path, cas
 
 
 def test_the_counts_agree_with_the_lists(tmp_path):
-    speeches, dictionary, log = small_case()
-    write_reports(tmp_path, speeches, dictionary, log)
+    speeches, vocabulary_size, log = small_case()
+    write_reports(tmp_path, speeches, vocabulary_size, log)
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["boilerplate"]["removed"] == list(log.removals) and report["boilerplate"]["n_removed"] == 2
     assert report["structure"]["n_chars"] == 11 and report["repairs"]["n_repairs"] == 2
@@ -239,7 +238,7 @@ def _many(n: int):
                       for i in range(n))
     log.removals.extend({"source_file": f"{i:06d}/doc.txt", "line": 1, "start": 0, "end": 9, "rule": "nav",
                          "text": "首页 新闻中心 联系我们"} for i in range(n))
-    return speeches, Dictionary([["词"]]), log
+    return speeches, 1, log
 
 
 def test_writing_the_report_takes_no_memory_per_speech(tmp_path):

@@ -93,7 +93,8 @@ def _ascii_digits(values: np.ndarray) -> np.ndarray:
     return digits
 
 
-def write_dictionary_text(path: str | Path, num_docs: int, ids: list[int], words: list[str], dfs: list[int]) -> None:
-    """The bytes of ``Dictionary.save_as_text(sort_by_word=True)`` from its entries, already sorted by word."""
-    lines = "".join([f"{i}\t{word}\t{df}\n" for i, word, df in zip(ids, words, dfs)])
-    Path(path).write_bytes(f"{num_docs}\n{lines}".encode("utf-8"))
+def write_dictionary_text(path: str | Path, num_docs: int, ids: list[int], words: list[bytes], dfs: list[int]) -> None:
+    """The bytes of ``Dictionary.save_as_text(sort_by_word=True)`` from its entries, already sorted by
+    word (``words`` UTF-8 encoded)."""
+    lines = b"".join([b"%d\t%s\t%d\n" % entry for entry in zip(ids, words, dfs)])
+    Path(path).write_bytes(b"%d\n%s" % (num_docs, lines))

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import os
+import stat
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,45 +170,66 @@ def survey(paths: str | Path | Iterable[str | Path], metadata: str | Path | None
     for given in map(Path, paths):
         if given.is_dir():
             folder = given
-            names, left_out = _files_in_folder(given)
+            listed, left_out = _files_in_folder(given)
             skipped.extend(SkippedInput(item.name, item.path, METADATA_REASON, False)
                            if table is not None and item.path.resolve() == table else item for item in left_out)
         elif given.is_file():
             reason = _unreadable_type(given.name)
             if reason is not None:
                 raise InputFileError(given, reason[0], reason[1])
-            folder, names = given.parent, [given.name]
+            info = os.stat(given)
+            folder, listed = given.parent, [(given.name, (info.st_dev, info.st_ino))]
         else:
             problem = "a broken link" if given.is_symlink() else "no such file or folder"
             raise InputFileError(given, problem, "check the path (corpus.raw in the config)")
-        for name in names:
-            info = os.stat(folder / name)
-            key = (info.st_dev, info.st_ino)
+        for name, key in listed:
             if key not in seen:
                 seen.add(key)
                 found.add(folder, name)
     return Survey(found, skipped)
 
 
-def _files_in_folder(folder: Path) -> tuple[list[str], list[SkippedInput]]:
-    """The files to read under ``folder`` (their names relative to it, sorted), and the ones left out with why."""
+def _files_in_folder(folder: Path) -> tuple[list[tuple[str, tuple[int, int]]], list[SkippedInput]]:
+    """The files to read under ``folder`` (their names relative to it, sorted, each with its
+    (device, inode)), and the ones left out with why.
+
+    Walks as ``os.walk`` does (links to folders are not followed), with one ``stat`` per file:
+    a directory entry's own, which the reasons and the (device, inode) share.
+    """
     candidates, skipped = [], []
-    for root, dirs, files in os.walk(folder):
-        relative_root = os.path.relpath(root, folder)
-        prefix = "" if relative_root == "." else relative_root.replace(os.sep, "/") + "/"
-        for name in sorted(d for d in dirs if d.startswith(".")):  # hidden folders are skipped whole
-            skipped.append(SkippedInput(f"{prefix}{name}/", Path(root, name), "hidden folder — not searched", False))
-        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-        for name in files:
-            path = Path(root, name)
-            reason = _left_out(path, name)
+    pending = [(os.fspath(folder), "")]
+    while pending:
+        root, prefix = pending.pop()
+        try:
+            with os.scandir(root) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            skipped.append(SkippedInput(prefix or "./", Path(root), f"folder cannot be listed ({exc.strerror or exc}) "
+                                        "— check its permissions", True))
+            continue
+        for entry in entries:
+            name = entry.name
+            if _is_dir(entry):
+                if name.startswith("."):  # hidden folders are skipped whole
+                    skipped.append(SkippedInput(f"{prefix}{name}/", Path(entry.path), "hidden folder — not searched", False))
+                elif not entry.is_symlink():
+                    pending.append((entry.path, f"{prefix}{name}/"))
+                continue
+            reason, key = _left_out(entry)
             if reason is None:
-                candidates.append(prefix + name)
+                candidates.append((prefix + name, key))
             else:
-                skipped.append(SkippedInput(prefix + name, path, *reason))
+                skipped.append(SkippedInput(prefix + name, Path(entry.path), *reason))
     candidates.sort()
     skipped.sort(key=lambda item: item.name)
     return candidates, skipped
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 METADATA_REASON = "the metadata table (corpus.metadata) — read for the speeches' metadata, not a document"
@@ -217,24 +239,29 @@ METADATA_REASON = "the metadata table (corpus.metadata) — read for the speeche
 FOLDER_DOCUMENTATION = frozenset({"readme", "license", "licence", "changelog", "contributing", "citation"})
 
 
-def _left_out(path: Path, name: str) -> tuple[str, bool] | None:
-    """Why a file inside an input folder is not read ((reason, is a problem)), or None to read it."""
+def _left_out(entry: os.DirEntry) -> tuple[tuple[str, bool] | None, tuple[int, int] | None]:
+    """Why a file inside an input folder is not read ((reason, is a problem)), or None to read it;
+    and the file's (device, inode) when it exists."""
+    name = entry.name
     if name.startswith("."):
-        return "hidden file — not read (rename it without the leading dot to include it)", False
+        return ("hidden file — not read (rename it without the leading dot to include it)", False), None
     if name.startswith("~$"):
-        return "Word's lock file beside an open document — not a document", False
-    if not os.path.exists(path):
-        target = os.readlink(path) if path.is_symlink() else "?"
-        return f"broken link (its target {target} does not exist) — fix or remove the link", True
-    if not path.is_file():
-        return "not a regular file (a pipe, socket or device) — remove it from the input folder", True
+        return ("Word's lock file beside an open document — not a document", False), None
+    try:
+        info = entry.stat()  # of the target, for a link
+    except OSError:
+        target = os.readlink(entry.path) if entry.is_symlink() else "?"
+        return (f"broken link (its target {target} does not exist) — fix or remove the link", True), None
+    key = (info.st_dev, info.st_ino)
+    if not stat.S_ISREG(info.st_mode):
+        return ("not a regular file (a pipe, socket or device) — remove it from the input folder", True), key
     stem, _ = os.path.splitext(name)
-    if stem.lower() in FOLDER_DOCUMENTATION and reader_for(path) is not None:
-        return "the folder's own documentation — not a document (name the file directly to read it)", False
+    if stem.lower() in FOLDER_DOCUMENTATION and reader_for(Path(entry.path)) is not None:
+        return ("the folder's own documentation — not a document (name the file directly to read it)", False), key
     unreadable = _unreadable_type(name)
     if unreadable is not None:
-        return f"{unreadable[0]} — {unreadable[1]}", True
-    return None
+        return (f"{unreadable[0]} — {unreadable[1]}", True), key
+    return None, key
 
 
 #: file types people keep beside their documents that no reader handles, with what to do

@@ -139,6 +139,9 @@ def _token_store(config: BuildConfig, inputs, input_hashes, per_file: str, token
         for entry in store.log_state["skipped"]:
             print(f"warning: skipped {entry['source_file']}: {entry['reason']}", file=sys.stderr)
         return store
+    # files must be read: the workers' imports overlap what this process does before the pool starts
+    # (not earlier: a rebuild that reuses the token store would pay the server's imports on a busy core)
+    start_workers_early(process_file, workers, scheduler)
     stores.mkdir(parents=True, exist_ok=True)
     building = temporary_folder(stores, f".{folder.name}.")
     try:
@@ -190,9 +193,6 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     """
     config = config or BuildConfig()
     started, started_cpu = time.perf_counter(), time.process_time()
-    # workers' imports overlap the input hashing below; when no file turns out to need reading
-    # (a current corpus, a reused token store) the fork server started here idles, for later builds
-    start_workers_early(process_file, workers, scheduler)
     out = Path(config.out)
     found = survey(config.raw, config.metadata)
     facts = uptodate.snapshot(config, found)  # before the inputs are hashed: an edit during the build shows
@@ -242,7 +242,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         (workdir / "manifest.json").write_text(dumps_readable(manifest, sort_keys=True) + "\n",
                                                encoding="utf-8")
         log.resources = manifest["resources"]
-        write_reports(workdir, [SpeechRow(speech) for speech in speeches], dictionary, log)
+        write_reports(workdir, [SpeechRow(speech) for speech in speeches], len(dictionary), log)
         del speeches, log
         write_sums(workdir, known=copied)  # every file's sha256, checked whenever the corpus is opened
     corpus = load_corpus(out, dictionary, verify=False)  # hashed a moment ago, by this process

@@ -22,7 +22,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from gensim.corpora import Dictionary
 
 from ..common.tables import clip, markdown_cell, markdown_rows
 from .log import Spool
@@ -100,7 +99,7 @@ class Lines:
 _LAZY = (Spool, Lines)  # lists written as they are read, one entry a line
 
 
-def write_reports(workdir: Path, speeches: Sequence[Mapping[str, Any]], dictionary: Dictionary, log: "BuildLog") -> None:
+def write_reports(workdir: Path, speeches: Sequence[Mapping[str, Any]], vocabulary_size: int, log: "BuildLog") -> None:
     """Write ``report.json`` and ``report.md`` into ``workdir``.
 
     ``speeches`` are the rows of ``speeches.csv`` (column -> value), read once; ``log`` is the
@@ -109,7 +108,7 @@ def write_reports(workdir: Path, speeches: Sequence[Mapping[str, Any]], dictiona
     with ExitStack() as stack:
         files = {name: stack.enter_context(closing(Lines())) for name in [*TABLES, "speeches.json"]}
         conflicts = stack.enter_context(closing(Spool()))
-        data = _report_data(speeches, dictionary, log, files, conflicts)
+        data = _report_data(speeches, vocabulary_size, log, files, conflicts)
         with open(workdir / "report.json", "w", encoding="utf-8", buffering=1 << 16) as out:
             _write_readable(out, data)
             out.write("\n")
@@ -119,7 +118,7 @@ def write_reports(workdir: Path, speeches: Sequence[Mapping[str, Any]], dictiona
                 out.write(line + "\n")
 
 
-def _report_data(speeches: Sequence[Mapping[str, Any]], dictionary: Dictionary, log: "BuildLog",
+def _report_data(speeches: Sequence[Mapping[str, Any]], vocabulary_size: int, log: "BuildLog",
                  files: dict[str, Lines], conflicts: Spool) -> dict[str, Any]:
     """The report as one structure whose long lists are spools or :class:`Lines` (read, not held).
 
@@ -157,7 +156,7 @@ def _report_data(speeches: Sequence[Mapping[str, Any]], dictionary: Dictionary, 
         "metadata_overrides_unmatched": log.overrides,
         "speeches": files["speeches.json"],
         "counts": {"files": len(log.inputs), "files_skipped": len(log.skipped), **counts,
-                   "vocabulary": len(dictionary)},
+                   "vocabulary": vocabulary_size},
         "segmentation_cache": log.cache,
         "execution": log.execution,
         "resources": log.resources,

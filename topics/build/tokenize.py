@@ -226,13 +226,13 @@ class Tokenizer:
         word = has_letter & ~number & ~bracket
         return (word * np.uint8(_WORD) | single * np.uint8(_SINGLE)).astype(np.uint8)
 
-    def keep_mask(self, flags: np.ndarray, type_ids: dict[str, int]) -> np.ndarray:
-        """Per distinct token (``type_ids``: token → position in ``flags``): does :meth:`filter` keep it?"""
+    def keep_mask(self, flags: np.ndarray, stopword_ids: np.ndarray) -> np.ndarray:
+        """Per distinct token (its :meth:`word_flags` in ``flags``; ``stopword_ids``: the positions of
+        the stopwords among them): does :meth:`filter` keep it?"""
         keep = (flags & self.WORD).astype(bool)
         if self.drop_single_chars:
             keep &= ~(flags & self.SINGLE).astype(bool)
-        stop = [type_ids[word] for word in self.stopwords_ if word in type_ids]
-        keep[np.asarray(stop, dtype=np.int64)] = False
+        keep[np.asarray(stopword_ids, dtype=np.int64)] = False
         return keep
 
     def tokenize(self, text: str) -> list[str]:

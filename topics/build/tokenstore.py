@@ -156,6 +156,18 @@ class TokenStore:
         self.log_state: dict[str, Any] = json.loads((self.folder / "log.json").read_text(encoding="utf-8"))
         os.utime(self.folder)  # most recently used: kept by prune_stores
 
+    def ids_of(self, words: Iterable[str]) -> np.ndarray:
+        """The ids of those ``words`` that are in the store, found by binary search in the types'
+        sorted order (``type_rank``): no hash table of the whole vocabulary is built."""
+        by_rank = np.empty(len(self.type_rank), dtype=np.int64)
+        by_rank[self.type_rank] = np.arange(len(self.type_rank))
+        ordered = np.array(self.types, dtype=object)[by_rank]
+        wanted = np.array(sorted(words), dtype=object)
+        if not len(wanted) or not len(ordered):
+            return np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+        return by_rank[at[ordered[at] == wanted]]
+
     def read_ids(self, start: int, end: int) -> np.ndarray:
         """Token ids ``start:end`` of the whole store (int32). Read from the file, not memory-mapped:
         the pages of a mapping stay in the process's resident memory, the whole store by the end."""

@@ -91,7 +91,7 @@ def record(config: BuildConfig, facts: dict[str, Any], corpus: Any) -> None:
     Never fails a build: a record that cannot be written only means the next check is the full one.
     """
     summary = {"speeches": int(len(corpus.speeches)), "in_model": int(corpus.speeches["in_model"].sum()),
-               "units": int(corpus.n_units), "vocabulary": int(len(corpus.dictionary))}
+               "units": int(corpus.n_units), "vocabulary": int(corpus.vocabulary_size)}
     try:
         out = Path(config.out)
         outputs = {str(p): _stat(p) for p in sorted(out.rglob("*")) if p.is_file()}
