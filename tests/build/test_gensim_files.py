@@ -52,3 +52,18 @@ def test_numpy_formatted_rows_equal_python_formatting():
     assert format_int_rows([np.array([], dtype=np.int64)] * 3) == b""
     with pytest.raises(ValueError):
         format_int_rows([np.array([-1])])
+
+
+def test_dictionary_text_of_varied_words_and_numbers(tmp_path):
+    """Words of 1 to 40 bytes (ASCII, Chinese, 4-byte characters) and ids/dfs from 0 to 10^7."""
+    rng = np.random.default_rng(3)
+    alphabet = list("abc人口计划生育𠀋") + ["0", "9"]
+    words = sorted({"".join(rng.choice(alphabet, size=rng.integers(1, 11))) for _ in range(3000)})
+    ids = rng.permutation(len(words))
+    dfs = rng.integers(0, 10**7, len(words))
+    dfs[:5] = [0, 1, 9, 10, 10**7]
+    write_dictionary_text(tmp_path / "ours.txt", 42, ids, [w.encode("utf-8") for w in words], dfs)
+    expected = "42\n" + "".join(f"{i}\t{w}\t{d}\n" for i, w, d in zip(ids, words, dfs))
+    assert (tmp_path / "ours.txt").read_bytes() == expected.encode("utf-8")
+    write_dictionary_text(tmp_path / "empty.txt", 0, np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64))
+    assert (tmp_path / "empty.txt").read_bytes() == b"0\n"

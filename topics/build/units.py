@@ -276,8 +276,8 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
     log.notes.append(f"vocabulary: kept {len(built):,} of {size_before:,} words "
                      f"(no_below={config.no_below}, no_above={config.no_above}, keep_n={config.keep_n or 'all'})")
     type_bytes = store.type_bytes
-    write_dictionary_text(workdir / "dictionary.txt", vocabulary.num_docs, ids_by_word.tolist(),
-                          [type_bytes[i] for i in type_of_id[ids_by_word].tolist()], dfs[ids_by_word].tolist())
+    write_dictionary_text(workdir / "dictionary.txt", vocabulary.num_docs, ids_by_word,
+                          [type_bytes[i] for i in type_of_id[ids_by_word].tolist()], dfs[ids_by_word])
     log.timings["dictionary_bow"] = round(time.perf_counter() - t0, 3)
     return built
 
