@@ -307,3 +307,23 @@ def test_what_a_killed_build_left_behind_is_removed_at_the_next_start(tmp_path):
     mine.mkdir()
     build_corpus(BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache")), progress=False)
     assert not stale_folder.exists() and not stale_old.exists() and mine.exists()
+
+
+def test_the_lsh_banding_table_is_kept_in_the_build_cache(tmp_path, monkeypatch):
+    """Computed once (~0.4 s: datasketch and scipy), then read back from the cache, exactly."""
+    import numpy as np
+
+    from topics.build import pipeline
+    from topics.build.cache import BuildCache
+    from topics.build.lshensemble import banding_table
+
+    cache = BuildCache(tmp_path / "cache")
+    try:
+        first = pipeline._stored_banding(cache, 0.75, 128)
+        monkeypatch.setattr(pipeline, "banding_table", lambda *args: (_ for _ in ()).throw(AssertionError("recomputed")))
+        again = pipeline._stored_banding(cache, 0.75, 128)
+    finally:
+        cache.close()
+    expected = banding_table(0.75, 128)
+    for got in (first, again):
+        assert got[0].tobytes() == expected[0].tobytes() and got[1].tobytes() == expected[1].tobytes()

@@ -56,7 +56,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..common.arrays import sorted_unique
-from .lshensemble import candidate_pairs
+from .lshensemble import BandingTable, banding_table, candidate_pairs
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -279,7 +279,8 @@ def find_duplicates(docs: Iterable[tuple[str, str]], threshold: float = 0.8, *,
 
 def link_duplicates(ids: Sequence[str], sketches: "Sequence[Sketch] | SketchTable",
                     shingles_of: Callable[[set[int]], dict[int, np.ndarray]], threshold: float = 0.8, *,
-                    duplicate_ratio: float = 0.8, num_perm: int = NUM_PERM) -> dict[str, DuplicateLink]:
+                    duplicate_ratio: float = 0.8, num_perm: int = NUM_PERM,
+                    banding: Callable[[float, int], BandingTable] = banding_table) -> dict[str, DuplicateLink]:
     """:func:`find_duplicates` from precomputed sketches.
 
     Parameters
@@ -291,6 +292,7 @@ def link_duplicates(ids: Sequence[str], sketches: "Sequence[Sketch] | SketchTabl
         the candidates of the exact containment check, nothing else, at most
         :data:`VERIFY_PAIRS` pairs' worth of documents at a time.
     threshold, duplicate_ratio, num_perm : as in :func:`find_duplicates`.
+    banding : the LSH Ensemble's banding table (:func:`topics.build.lshensemble.banding_table`, or a memo).
 
     Notes
     -----
@@ -306,7 +308,7 @@ def link_duplicates(ids: Sequence[str], sketches: "Sequence[Sketch] | SketchTabl
     firsts, copies = _identical_groups(table, shingles_of)
     every = len(firsts) == len(table.sizes)  # no copies, no empty texts: no copy of the signatures
     signatures = table.signatures if every else table.signatures[firsts]
-    pairs = _candidate_pairs(signatures, table.sizes[firsts], threshold, num_perm)
+    pairs = _candidate_pairs(signatures, table.sizes[firsts], threshold, banding)
     pairs = _fewer_long_shots(pairs, signatures, table.sizes[firsts].astype(np.float64), threshold)
     del signatures
     options = _checked_pairs(firsts[pairs], table.sizes, shingles_of, threshold, duplicate_ratio)
@@ -374,14 +376,15 @@ def _blocks(groups: list[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:
         yield block
 
 
-def _candidate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: float, num_perm: int) -> np.ndarray:
+def _candidate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: float,
+                     banding: Callable[[float, int], BandingTable] = banding_table) -> np.ndarray:
     """Pairs (i, j), i < j, whose containment may reach ``threshold``: found by the LSH Ensemble
     (with a looser threshold) and left a chance by their signatures (:func:`_may_reach`)."""
     if len(sizes) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     return candidate_pairs(signatures, sizes, max(threshold - _CANDIDATE_SLACK, 0.05),
                            keep=functools.partial(_may_reach, signatures, np.asarray(sizes, dtype=np.float64),
-                                                  threshold))
+                                                  threshold), banding=banding)
 
 
 @functools.lru_cache(maxsize=8)

@@ -32,7 +32,10 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["candidate_pairs", "partitions"]
+__all__ = ["BandingTable", "banding_table", "candidate_pairs", "partitions"]
+
+#: ratios ``x/q`` and the ``(b, r)`` to use up to each ratio (see :func:`banding_table`)
+BandingTable = tuple[np.ndarray, np.ndarray]
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 #: largest / smallest size within a partition: a query's bands are chosen for the largest one
@@ -42,9 +45,13 @@ BLOCK_PAIRS = 1 << 20
 
 
 @functools.lru_cache(maxsize=16)
-def _params(threshold: float, num_perm: int, max_r: int = 8,
-            weights: tuple[float, float] = (0.5, 0.5)) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's table: ratios ``x/q`` and the ``(b, r)`` to use up to each ratio."""
+def banding_table(threshold: float, num_perm: int, max_r: int = 8,
+                  weights: tuple[float, float] = (0.5, 0.5)) -> BandingTable:
+    """datasketch's table: ratios ``x/q`` and the ``(b, r)`` to use up to each ratio.
+
+    Costs ~0.4 s (importing datasketch and scipy, ten numerical integrations): a caller that
+    builds often keeps it (the build stores it in its cache, keyed by the arguments and
+    datasketch's version)."""
     # imported here: datasketch brings scipy, which the build's worker processes (they import this
     # module through topics.build.dedup) would load for nothing, ~1 s each
     from datasketch.lshensemble import _optimal_param
@@ -86,7 +93,8 @@ def partitions(sizes: np.ndarray, num_part: int = 16, max_ratio: float = MAX_SIZ
 
 
 def candidate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: float, num_part: int = 16,
-                    keep: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+                    keep: Callable[[np.ndarray], np.ndarray] | None = None,
+                    banding: Callable[[float, int], BandingTable] = banding_table) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, that LSH Ensemble finds for containment ``threshold``.
 
     Parameters
@@ -97,6 +105,7 @@ def candidate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: float,
     num_part : number of equi-depth size partitions (before splitting wide ones).
     keep : optional filter: given a block of pairs (m × 2), which to keep (a boolean mask).
         Applied as matches are found, so memory holds only what it keeps.
+    banding : ``(threshold, num_perm) -> table``: :func:`banding_table`, or a memo of it.
 
     Returns
     -------
@@ -114,7 +123,7 @@ def candidate_pairs(signatures: np.ndarray, sizes: np.ndarray, threshold: float,
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     sizes = np.asarray(sizes, dtype=np.float64)
-    xqs, params = _params(float(threshold), int(num_perm))
+    xqs, params = banding(float(threshold), int(num_perm))
     parts = partitions(sizes, num_part)
     upper = np.empty(n)  # the largest size in each document's partition
     asked: dict[int, np.ndarray] = {}  # band width -> per partition, the number of bands asked of it
