@@ -178,7 +178,7 @@ class BuildCache:
         known = {row[0]: row[1:] for row in self._db.execute(
             "SELECT path, size, mtime_ns, inode, hashed_ns, sha256 FROM file_hashes")}
         digests: list[str] = []
-        stale = []  # (position, key, stat) of the files hashed now
+        stale = []  # (position, key, size, mtime, inode) of the files hashed now
         hashed_ns = time.time_ns()  # before reading: a write during the hashing is newer than this
         for position, path in enumerate(paths):
             key = os.path.abspath(path)
@@ -189,11 +189,11 @@ class BuildCache:
                 digests.append(entry[4])
                 continue
             digests.append("")  # filled in below
-            stale.append((position, key, info))
+            stale.append((position, key, info.st_size, info.st_mtime_ns, info.st_ino))  # not the stat object: ~0.3 KB
         fresh = []
-        for (position, key, info), digest in zip(stale, file_sha256s([paths[p] for p, _, _ in stale])):
+        for (position, key, size, mtime_ns, inode), digest in zip(stale, file_sha256s([paths[s[0]] for s in stale])):
             digests[position] = digest
-            fresh.append((key, info.st_size, info.st_mtime_ns, info.st_ino, hashed_ns, digest))
+            fresh.append((key, size, mtime_ns, inode, hashed_ns, digest))
         if fresh and not self._readonly:
             self._db.executemany("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?, ?, ?)", fresh)
             self.commit()
