@@ -311,7 +311,6 @@ def test_what_a_killed_build_left_behind_is_removed_at_the_next_start(tmp_path):
 
 def test_the_lsh_banding_table_is_kept_in_the_build_cache(tmp_path, monkeypatch):
     """Computed once (~0.4 s: datasketch and scipy), then read back from the cache, exactly."""
-    import numpy as np
 
     from topics.build import pipeline
     from topics.build.cache import BuildCache

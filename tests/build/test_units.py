@@ -132,3 +132,16 @@ def test_an_incomplete_token_store_is_rebuilt(tmp_path):
     assert report["segmentation_cache"]["token_store"] == "new"
     assert (store / "type_rank.i32").is_file()
     assert (again.path / "corpus.mm").read_bytes() == (first.path / "corpus.mm").read_bytes()
+
+
+def test_the_built_corpus_makes_its_dictionary_on_first_use_equal_to_dictionary_txt(tmp_path):
+    import pickle
+
+    config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
+    corpus = build_corpus(config, progress=False)
+    on_disk = Dictionary.load_from_text(str(tmp_path / "c" / "dictionary.txt"))
+    assert corpus.vocabulary_size == len(on_disk)
+    again = pickle.loads(pickle.dumps(corpus))  # the lazy dictionary travels (a notebook, a worker)
+    for made in (corpus.dictionary, again.dictionary):
+        assert made.token2id == on_disk.token2id and made.dfs == on_disk.dfs
+        assert made.num_docs == on_disk.num_docs

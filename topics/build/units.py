@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -141,10 +142,10 @@ class BuiltDictionary:
     Dictionary (``BuiltCorpus.dictionary``).
     """
 
-    def __init__(self, size: int, make: Callable[[], Dictionary]):
+    def __init__(self, size: int, make: Callable[[], Dictionary] | None = None, dictionary: Dictionary | None = None):
         self.size = size
-        self._make: Callable[[], Dictionary] | None = make
-        self._dictionary: Dictionary | None = None
+        self._make = make  # a partial, not a lambda: a corpus holding this can be pickled
+        self._dictionary = dictionary
 
     def __len__(self) -> int:
         return self.size
@@ -260,7 +261,7 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
     type_of_id, dfs = vocabulary.type_of_id_array(), vocabulary.dfs
     if bow is not None:
         bow.close(num_terms=vocabulary.size)
-        built = BuiltDictionary(vocabulary.size, lambda: vocabulary.dictionary(store.types))
+        built = BuiltDictionary(vocabulary.size, partial(vocabulary.dictionary, store.types))
     else:
         dictionary = vocabulary.dictionary(store.types)
         old_ids = dict(dictionary.token2id)
@@ -270,7 +271,7 @@ def build_units(config: BuildConfig, store: TokenStore, speeches: list[Speech], 
         new_of_old[kept_old] = np.array(list(dictionary.token2id.values()), dtype=np.int64)
         _write_filtered_rows(pending_rows, new_of_old, workdir / "corpus.mm", len(dictionary))
         type_of_id, dfs = type_of_id[np.sort(kept_old)], vocabulary.dfs[np.sort(kept_old)]
-        built = BuiltDictionary(len(dictionary), lambda: dictionary)
+        built = BuiltDictionary(len(dictionary), dictionary=dictionary)
     pending_rows.unlink()
     ids_by_word = np.argsort(store.type_rank[type_of_id], kind="stable")  # type ranks are the words' sorted order
     log.notes.append(f"vocabulary: kept {len(built):,} of {size_before:,} words "
