@@ -286,3 +286,25 @@ def test_pdf_without_text_layer_is_refused(tmp_path):
     path = _pdf(tmp_path / "scan.pdf", image=True)
     with pytest.raises(InputFileError, match=r"scan\.pdf: the PDF has no text layer .* — run OCR on it first"):
         read_source(path)
+
+
+def test_a_subfolder_that_cannot_be_listed_is_reported_not_silently_skipped(tmp_path, monkeypatch):
+    import os
+
+    import topics.build.ingest as ingest
+
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.txt").write_text("讲话", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("讲话", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path):  # as a folder without read permission answers (tests run as root here)
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(ingest.os, "scandir", scandir)
+    found = ingest.survey(tmp_path)
+    assert [name for _, name in found.found] == ["a.txt"]
+    [item] = found.skipped
+    assert item.name == "locked/" and item.problem and "cannot be listed" in item.reason
