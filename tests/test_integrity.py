@@ -116,6 +116,20 @@ def test_a_crafted_pickle_in_a_corpus_or_cache_never_runs(tmp_path, built):
     assert (rebuilt.path / "speeches.csv").read_bytes() == (corpus.path / "speeches.csv").read_bytes()
 
 
+def test_a_dictionary_edited_after_the_corpus_was_opened_is_refused_when_first_read(built):
+    """corpus.dictionary is read on first use, possibly long after load_corpus verified the folder."""
+    _, corpus = built
+    opened = load_corpus(corpus.path)
+    vocabulary = opened.vocabulary_size
+    path = corpus.path / "dictionary.txt"
+    data = path.read_bytes()
+    assert b"\t1\n" in data
+    path.write_bytes(data.replace(b"\t1\n", b"\t2\n", 1))  # a word's document frequency, still well-formed
+    with pytest.raises(TopicsError, match="dictionary.txt: changed since the corpus was opened"):
+        opened.dictionary
+    assert vocabulary == len(load_corpus(corpus.path, verify=False).dictionary)
+
+
 def test_damaged_build_caches_are_detected_and_recomputed(tmp_path, built, capsys):
     config, corpus = built
     expected = (corpus.path / "corpus.mm").read_bytes()

@@ -13,8 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
 
-from .common.checksums import mismatches
-from .common.fileio import sha256_json
+from .common.checksums import mismatches, read_sums
+from .common.fileio import sha256_file, sha256_json
 from .errors import TopicsError
 
 if TYPE_CHECKING:
@@ -162,17 +162,26 @@ class DictionarySource(Protocol):
 
 
 class DictionaryFile:
-    """A corpus folder's ``dictionary.txt`` (gensim's ``save_as_text`` format), read on :meth:`load`."""
+    """A corpus folder's ``dictionary.txt`` (gensim's ``save_as_text`` format: text, never
+    unpickled), read on :meth:`load`. ``sha256``: the digest the folder's SHA256SUMS records, checked
+    again when the file is read (it may be read long after the corpus was opened and verified)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, sha256: str | None = None):
         self.path = path
+        self.sha256 = sha256
+        self._size: int | None = None
 
     def __len__(self) -> int:
-        return self.path.read_bytes().count(b"\n") - 1  # a line per word after the document count
+        if self._size is None:
+            self._size = self.path.read_bytes().count(b"\n") - 1  # a line per word after the document count
+        return self._size
 
     def load(self) -> Dictionary:
         from gensim.corpora import Dictionary
 
+        if self.sha256 is not None and sha256_file(self.path) != self.sha256:
+            raise TopicsError(f"{self.path}: changed since the corpus was opened (its sha256 no longer matches "
+                              "SHA256SUMS) — build the corpus again (topics build, or topics run)")
         return Dictionary.load_from_text(str(self.path))
 
 
@@ -209,7 +218,8 @@ def load_corpus(path: str | Path, dictionary: "Dictionary | DictionarySource | N
         path=path,
         speeches=read_speeches_csv(path / "speeches.csv"),
         units=units,
-        _dictionary=dictionary if dictionary is not None else DictionaryFile(path / "dictionary.txt"),
+        _dictionary=dictionary if dictionary is not None else DictionaryFile(
+            path / "dictionary.txt", (read_sums(path) or {}).get("dictionary.txt") if verify else None),
         content_hash=manifest["content_hash"],
     )
 
