@@ -10,7 +10,8 @@ from topics.analysis.dynamic import dynamic_fit, dynamic_topics_table, time_slic
 from topics.config import DynamicConfig
 from topics.corpus import corpus_from_tokens
 from topics.errors import ConfigError
-from topics.models.dynamic import fit_dynamic
+from topics.models.dynamic import dynamic_engine_version, fit_dynamic
+from topics.models.tomotopy_dtm import DTM_ISA
 
 
 def drifting_corpus(seed: int = 0):
@@ -70,6 +71,29 @@ def test_dynamic_fit_is_deterministic_and_finds_the_changing_words(tmp_path):
     changed = dynamic_fit(corpus, DynamicConfig(slices="width", width=5, iterations=61, seed=3), 2, reference,
                           tmp_path / "a")
     assert not changed.cached  # another setting is another key
+
+
+def test_the_tomotopy_fit_runs_on_the_pinned_code_path_whatever_this_process_loaded(tmp_path, monkeypatch):
+    """AVX sums in DTModel depend on heap alignment (fits differed in their last bits 2 times in 5): the
+    fit runs in a child with SSE2. Here this process holds tomotopy's widest module, and a file named
+    like a module the child imports sits in the working folder: neither reaches the fit."""
+    from topics.models.tomotopy_lda import import_tomotopy
+
+    import_tomotopy()
+    (tmp_path / "json.py").write_text("raise SystemExit('the working folder was imported')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    bow, slices = [[(0, 3), (1, 1)], [(1, 2), (2, 2)], [(0, 1), (2, 3)], [(2, 4)]], [0, 0, 1, 1]
+    fits = [fit_dynamic(bow, ["人口", "生育", "托育"], slices, 2, seed=5, iterations=30) for _ in range(3)]
+    for fit in fits[1:]:
+        np.testing.assert_array_equal(fit.topic_word, fits[0].topic_word)
+        np.testing.assert_array_equal(fit.doc_topic, fits[0].doc_topic)
+    assert fits[0].settings["isa"] == DTM_ISA and fits[0].version == dynamic_engine_version("tomotopy")
+    assert fits[0].version.endswith(f"({DTM_ISA})")
+
+
+def test_a_failed_child_fit_is_one_line_naming_the_cause():
+    with pytest.raises(RuntimeError, match=r"^the dynamic model's fit .* failed: IndexError: list index out of range$"):
+        fit_dynamic([[(0, 1)], [(7, 1)]], ["人口"], [0, 1], 2, 1, iterations=5)  # word 7 is not in the vocabulary
 
 
 def test_a_dynamic_model_needs_two_slices():

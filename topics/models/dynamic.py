@@ -7,7 +7,8 @@ identity while its vocabulary changes (计划生育 → 人口发展). Two engin
 ``tomotopy``
     tomotopy's ``DTModel`` (Bhadury et al. 2016, "Scaling up dynamic topic models", WWW): Gibbs
     sampling of the assignments with stochastic-gradient Langevin dynamics for the drifting
-    parameters, in compiled code, on one thread so that a seed gives the same topics in any process.
+    parameters, in compiled code, on one thread and in a child process with tomotopy's SSE2 code
+    path (:mod:`.tomotopy_dtm` says why), so that a seed gives the same topics bit for bit.
 ``gensim``
     gensim's ``LdaSeqModel``: Blei & Lafferty's variational Kalman filter, in Python.
 
@@ -20,6 +21,7 @@ dynamic model is fitted once, on the selected K (:mod:`topics.analysis.dynamic`)
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import time
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ import numpy as np
 
 from ..common.fileio import staging_folder, write_json
 from .base import Bow
-from .tomotopy_lda import import_tomotopy
+from .tomotopy_dtm import DTM_ISA, DTM_PARAMS, fit_dtmodel
 
 __all__ = ["DYNAMIC_ENGINES", "DynamicFit", "dynamic_engine_version", "fit_dynamic", "load_dynamic", "save_dynamic"]
 
@@ -72,9 +74,8 @@ class DynamicFit:
 
 def dynamic_engine_version(engine: str) -> str:
     """The library version of ``engine`` (part of the fit's cache key)."""
-    if engine == "tomotopy":
-        tomotopy = import_tomotopy()
-        return f"tomotopy {tomotopy.__version__} ({tomotopy.isa})"
+    if engine == "tomotopy":  # the fit's child process loads DTM_ISA (tomotopy_dtm), whatever this one loaded
+        return f"tomotopy {importlib.metadata.version('tomotopy')} ({DTM_ISA})"
     if engine == "gensim":
         import gensim
 
@@ -114,29 +115,8 @@ def fit_dynamic(bow: Bow, vocabulary: Sequence[str], slices: Sequence[int], k: i
 
 
 def _fit_tomotopy(bow, vocabulary, slices, n_slices, k, seed, iterations):
-    tp = import_tomotopy()
-
-    params = dict(alpha_var=0.1, eta_var=0.1, phi_var=0.1, lr_a=0.01, lr_b=0.1, lr_c=0.55)  # tomotopy's defaults
-    model = tp.DTModel(k=k, t=n_slices, seed=seed, **params)
-    added = []
-    for d, (doc, t) in enumerate(zip(bow, slices)):
-        words = [vocabulary[i] for i, count in doc for _ in range(int(count))]
-        if words:
-            model.add_doc(words, timepoint=int(t))
-            added.append(d)
-    model.train(iterations, workers=1, parallel=tp.ParallelScheme.NONE)
-    # tomotopy numbers the words it saw; map its columns back onto the vocabulary given
-    column = {word: i for i, word in enumerate(vocabulary)}
-    used = np.array([column[word] for word in model.used_vocabs], dtype=int)
-    topic_word = np.zeros((k, n_slices, len(vocabulary)))
-    for topic in range(k):
-        for t in range(n_slices):
-            topic_word[topic, t, used] = model.get_topic_word_dist(topic, timepoint=t, normalize=True)
-    topic_word /= topic_word.sum(axis=2, keepdims=True)
-    doc_topic = np.full((len(bow), k), 1.0 / k)
-    for row, doc in zip(added, model.docs):
-        doc_topic[row] = doc.get_topic_dist()
-    settings = {"iterations": iterations, "seed": seed, "workers": 1, **params}
+    topic_word, doc_topic, isa = fit_dtmodel(bow, vocabulary, slices, n_slices, k, seed, iterations)
+    settings = {"iterations": iterations, "seed": seed, "workers": 1, "isa": isa, **DTM_PARAMS}
     return topic_word, doc_topic, settings
 
 
