@@ -34,3 +34,7 @@ class ConfigError(TopicsError):
 
 class ReproductionError(TopicsError):
     """A run directory cannot be reproduced (missing manifest, changed inputs)."""
+
+
+class EngineError(TopicsError):
+    """A model engine's own process failed (killed, out of memory, a library error); names the cause."""

@@ -9,7 +9,7 @@ import pytest
 from topics.analysis.dynamic import dynamic_fit, dynamic_topics_table, time_slices, vocabulary_change, word_trajectories
 from topics.config import DynamicConfig
 from topics.corpus import corpus_from_tokens
-from topics.errors import ConfigError
+from topics.errors import ConfigError, EngineError
 from topics.models.dynamic import dynamic_engine_version, fit_dynamic
 from topics.models.tomotopy_dtm import DTM_ISA
 
@@ -92,7 +92,7 @@ def test_the_tomotopy_fit_runs_on_the_pinned_code_path_whatever_this_process_loa
 
 
 def test_a_failed_child_fit_is_one_line_naming_the_cause():
-    with pytest.raises(RuntimeError, match=r"^the dynamic model's fit .* failed: IndexError: list index out of range$"):
+    with pytest.raises(EngineError, match=r"^the dynamic model's fit .* failed: IndexError: list index out of range$"):
         fit_dynamic([[(0, 1)], [(7, 1)]], ["人口"], [0, 1], 2, 1, iterations=5)  # word 7 is not in the vocabulary
 
 

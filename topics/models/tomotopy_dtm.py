@@ -49,8 +49,11 @@ def fit_dtmodel(bow: Sequence[Sequence[tuple[int, float]]], vocabulary: Sequence
 
     Returns ``(topic_word, doc_topic, isa)``: the (K, T, V) word distributions over ``vocabulary``
     (rows sum to 1), the (documents, K) topic proportions (1/K for an empty document), and the
-    instruction set the child loaded. Raises RuntimeError with the child's last line if it fails.
+    instruction set the child loaded. Raises :class:`EngineError` with the child's last line (or
+    the signal that killed it) if it fails.
     """
+    from ..errors import EngineError  # here, not at the top: the child runs this file outside the package
+
     lengths = np.array([len(doc) for doc in bow], dtype=np.int64)
     ids = np.fromiter((i for doc in bow for i, _ in doc), dtype=np.int64, count=int(lengths.sum()))
     counts = np.fromiter((c for doc in bow for _, c in doc), dtype=np.int64, count=int(lengths.sum()))
@@ -68,11 +71,12 @@ def fit_dtmodel(bow: Sequence[Sequence[tuple[int, float]]], vocabulary: Sequence
         done = subprocess.run([sys.executable, "-P", "-c", code, str(folder)], env=env, capture_output=True, text=True)
         if done.returncode != 0:
             lines = [line for line in done.stderr.splitlines() if line.strip()]
-            raise RuntimeError(f"the dynamic model's fit (tomotopy DTModel, in a child process) failed: "
-                               f"{lines[-1] if lines else f'exit code {done.returncode}'}")
+            cause = (lines[-1] if lines else f"killed by signal {-done.returncode} (out of memory?)"
+                     if done.returncode < 0 else f"exit code {done.returncode}")
+            raise EngineError(f"the dynamic model's fit (tomotopy DTModel, in a child process) failed: {cause}")
         isa = json.loads((folder / "done.json").read_text(encoding="utf-8"))["isa"]
         if _X86 and isa != DTM_ISA:
-            raise RuntimeError(f"tomotopy loaded its {isa} module although TOMOTOPY_ISA={DTM_ISA} was set; the dynamic "
+            raise EngineError(f"tomotopy loaded its {isa} module although TOMOTOPY_ISA={DTM_ISA} was set; the dynamic "
                                f"fit would not be reproducible (tomotopy's loader may have changed: pin tomotopy 0.14)")
         topic_word = np.load(folder / "topic_word.npy", allow_pickle=False)
         doc_topic = np.load(folder / "doc_topic.npy", allow_pickle=False)
