@@ -41,6 +41,9 @@ def test_time_slices_by_year_width_and_periods():
     by_width = time_slices(corpus.units, corpus.speeches, DynamicConfig(slices="width", width=5))
     assert by_width.labels == ("1990–1994", "1995–1999") and by_width.notes["undated_units"] == 2
     assert (by_width.unit_slice == -1).sum() == 2
+    uneven = time_slices(corpus.units, corpus.speeches, DynamicConfig(slices="width", width=4))
+    assert uneven.labels == ("1990–1993", "1994–1997", "1998–1999")  # the last bin ends at the last year
+    assert all(type(year) is int for span in uneven.spans for year in span)  # they go into the fit's JSON key
     by_year = time_slices(corpus.units, corpus.speeches, DynamicConfig(slices="year"))
     assert by_year.labels[0] == "1990" and len(by_year.labels) == 10
     periods = DynamicConfig(slices="periods", periods={"b": [1995, 1999], "a": [1985, 1989], "c": [1990, 1993]})

@@ -78,7 +78,7 @@ def time_slices(units: pd.DataFrame, speeches: pd.DataFrame, config: DynamicConf
     elif not dated.any():
         candidates = []
     elif config.slices == "width":
-        first, last = years[dated].min(), years[dated].max()
+        first, last = int(years[dated].min()), int(years[dated].max())  # Python ints: spans go into JSON keys
         starts = range(first, last + 1, config.width)
         candidates = [(_span_label(a, min(a + config.width - 1, last)), (a, min(a + config.width - 1, last)))
                       for a in starts]
