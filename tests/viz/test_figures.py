@@ -169,3 +169,32 @@ def test_dynamic_figures_draw_chinese_and_mark_new_words():
     assert glyph_warnings(caught) == []
     colours = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
     assert colours["三孩"] == "#b2182b" and colours["独生子女"] != "#b2182b"  # new in 十四五: red
+
+
+def test_end_labels_that_would_overlap_are_spread_apart_around_their_values():
+    from topics.viz.common import spread_labels
+
+    values = [0.50, 0.10, 0.11, 0.12, 0.80]
+    positions = spread_labels(values, gap=0.05)
+    assert positions[0] == 0.50 and positions[4] == 0.80  # room enough: left where they are
+    assert np.allclose(sorted(positions[1:4]), [0.06, 0.11, 0.16])  # a group centred on its values' mean
+    assert list(np.argsort(positions[1:4])) == [0, 1, 2]  # in the order of their values
+    floored = spread_labels([0.0, 0.01, 0.3], gap=0.05, low=0.02)
+    assert np.allclose(floored, [0.02, 0.07, 0.3])  # pushed up off the floor, not below it
+    chained = spread_labels([0.0, 0.04, 0.08, 0.12], gap=0.05)
+    assert np.all(np.diff(np.sort(chained)) >= 0.05 - 1e-12)
+
+
+def test_a_long_title_is_broken_to_fit_the_figure_and_the_trajectory_panels_keep_the_match():
+    from topics.viz.common import fit_title
+
+    title = fit_title("Dynamic topics: top words per period (shade: probability in the topic; red: new to the top "
+                      "words since the period before)", 6.0, 10)
+    assert title.count("\n") == 1 and all(len(line) <= 82 for line in title.split("\n"))
+    assert fit_title("short", 6.0, 10) == "short" and fit_title("计划生育 " * 30, 6.0, 10).count("\n") >= 2
+    trajectories = pd.DataFrame({"topic": 0, "word": ["三孩", "三孩", "托育", "托育"], "period": ["九五", "十四五"] * 2,
+                                 "probability": [0.01, 0.2, 0.02, 0.201]})
+    fig = plots.plot_word_trajectories(trajectories, labels={0: "D0 ≈ T0 人口·生育·服务 (match 0.31)"})
+    assert fig.axes[0].get_title(loc="left").endswith("(match 0.31)")
+    labels = {t.get_text(): t.get_position()[1] for t in fig.axes[0].texts}
+    assert abs(labels["三孩"] - labels["托育"]) >= 0.075 * 0.201 - 1e-9  # ends 0.001 apart; labels do not overlap

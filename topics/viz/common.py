@@ -3,6 +3,7 @@ panel grids without empty panels, year ticks, and the warning line of a figure."
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import matplotlib as mpl
@@ -66,6 +67,52 @@ def grid_shape(n: int, ncols: int) -> tuple[int, int]:
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit_title(text: str, width_inches: float, fontsize: float) -> str:
+    """``text`` broken at spaces into lines that fit ``width_inches`` at ``fontsize`` (a constrained
+    layout does not shrink a suptitle: a line wider than the figure is cut at both edges).
+    Widths are estimated: a CJK character 1 em, anything else 0.55 em."""
+    room = 0.95 * width_inches * 72 / fontsize  # ems per line
+
+    def ems(part: str) -> float:
+        return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in part)
+
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and ems(f"{line} {word}") > room:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def spread_labels(values, gap: float, low: float | None = None) -> np.ndarray:
+    """Positions for labels at ``values`` (same order): each as close to its value as it can be,
+    at least ``gap`` from its neighbours, none below ``low``. Labels that would overlap are set as
+    a group centred on their values (pool-adjacent-violators on the sorted values)."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(values, kind="stable")
+    groups: list[list] = []  # [first index into order, size, base position]
+    for i, value in enumerate(values[order]):
+        groups.append([i, 1, value])
+        while len(groups) > 1 and groups[-2][2] + groups[-2][1] * gap > groups[-1][2]:
+            last = groups.pop()
+            first, size, _ = groups[-1]
+            size += last[1]
+            targets = values[order[first:first + size]]
+            groups[-1] = [first, size, float(targets.mean() - gap * (size - 1) / 2)]
+    positions = np.empty(len(values))
+    floor = -np.inf if low is None else low
+    for first, size, base in groups:
+        base = max(base, floor)  # pushed up off the floor, and everything above with it
+        positions[order[first:first + size]] = base + gap * np.arange(size)
+        floor = base + gap * size
+    return positions
 
 
 def year_ticks(first: int, last: int, most: int = 12) -> list[int]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .common import figure, grid_shape, panel_grid, shorten
+from .common import figure, fit_title, grid_shape, panel_grid, shorten, spread_labels
 
 __all__ = ["NEW_WORD", "plot_dynamic_topics", "plot_word_trajectories"]
 
@@ -27,7 +27,8 @@ def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words
     table = table[table["rank"] < n_words]
     topic_ids = sorted(table["topic"].unique()) if topics is None else list(topics)
     periods = list(dict.fromkeys(table["period"]))
-    fig = figure(max(6.0, 0.85 * len(periods) + 1.2), (0.24 * n_words + 0.55) * len(topic_ids) + 0.6)
+    width = max(6.0, 0.85 * len(periods) + 1.2)
+    fig = figure(width, (0.24 * n_words + 0.55) * len(topic_ids) + 0.8)
     axes = panel_grid(fig, len(topic_ids), 1)
     top = table["weight"].max() if len(table) else 1.0
     for ax, topic in zip(axes, topic_ids):
@@ -48,8 +49,8 @@ def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words
         ax.set_yticks(range(n_words), [str(r + 1) for r in range(n_words)], fontsize=6)
         ax.set_title(shorten(labels.get(int(topic), f"T{int(topic)}"), 40), fontsize=9, loc="left")
         ax.tick_params(length=0)
-    fig.suptitle("Dynamic topics: top words per period (shade: probability in the topic; red: new to the top "
-                 "words since the period before)", fontsize=10)
+    fig.suptitle(fit_title("Dynamic topics: top words per period (shade: probability in the topic; red: new to "
+                           "the top words since the period before)", width, 10), fontsize=10)
     return fig
 
 
@@ -66,15 +67,24 @@ def plot_word_trajectories(trajectories: pd.DataFrame, labels: dict | None = Non
     x = np.arange(len(periods))
     for ax, topic in zip(panel_grid(fig, len(topic_ids), ncols), topic_ids):
         part = trajectories[trajectories["topic"] == topic]
+        ends, colours, words = [], [], []
         for word, rows in part.groupby("word", sort=False):
             values = rows.set_index("period").reindex(periods)["probability"].to_numpy(float)
             line, = ax.plot(x, values, marker="o", ms=2.5, lw=1.3)
-            ax.annotate(word, (x[-1], values[-1]), xytext=(3, 0), textcoords="offset points", fontsize=7,
-                        color=line.get_color(), va="center")
+            ends.append(values[-1])
+            colours.append(line.get_color())
+            words.append(word)
+        # words that end close together get their labels spread apart, each joined to its line's end
+        top = float(np.nanmax(part["probability"])) if len(part) else 1.0
+        positions = spread_labels(np.nan_to_num(ends), 0.075 * top, low=0.04 * top)  # not on the x axis
+        for word, end, at, colour in zip(words, ends, positions, colours):
+            ax.annotate(word, (x[-1], end), xytext=(x[-1] + 0.18, at), textcoords="data", fontsize=7, color=colour,
+                        va="center", arrowprops={"arrowstyle": "-", "lw": 0.4, "color": colour, "shrinkA": 0,
+                                                 "shrinkB": 0} if abs(at - end) > 0.01 * top else None)
         ax.set_xticks(x, periods, fontsize=6, rotation=60)
-        ax.set_xlim(-0.3, len(periods) - 0.3 + 0.12 * len(periods))
-        ax.set_ylim(bottom=0)
-        ax.set_title(shorten(labels.get(int(topic), f"T{int(topic)}"), 22), fontsize=9, loc="left")
+        ax.set_xlim(-0.3, len(periods) - 0.3 + 0.16 * len(periods) + 0.5)
+        ax.set_ylim(0, max([top * 1.05, *(positions + 0.04 * top)]))  # room for labels spread upwards
+        ax.set_title(shorten(labels.get(int(topic), f"T{int(topic)}"), 34), fontsize=9, loc="left")
         ax.grid(alpha=0.3, lw=0.5)
         ax.tick_params(axis="y", labelsize=7)
     fig.supylabel("probability of the word in the topic", fontsize=9)
