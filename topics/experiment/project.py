@@ -61,6 +61,14 @@ heldout_fraction = 0.1                # whole speeches held out to score held-ou
 rule = "max_npmi_stable"              # best NPMI coherence among K whose topics recur across seeds
 min_stability = 0.5
 
+# [effects]                           # how topic prevalence moves with the speeches' metadata (stm's estimateEffect)
+# prevalence = "s(year)"              # a spline of year; e.g. "s(year) + genre"
+# contrasts = [[1990, 2020]]          # e.g.; default: the first half of the dated years against the second
+
+# [dynamic]                           # topics whose words change over time: off unless slices is set
+# slices = "width"                    # e.g.; "year", "width" (bins of `width` years) or "periods" + [dynamic.periods]
+# width = 5
+
 [run]
 workers = 0                           # worker processes for the build and the fits (0 = one per core)
 # scheduler = "tcp://host:8786"       # or a Dask cluster
