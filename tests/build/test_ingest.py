@@ -308,3 +308,29 @@ def test_a_subfolder_that_cannot_be_listed_is_reported_not_silently_skipped(tmp_
     assert [name for _, name in found.found] == ["a.txt"]
     [item] = found.skipped
     assert item.name == "locked/" and item.problem and "cannot be listed" in item.reason
+
+
+def test_a_web_page_title_outside_the_main_text_becomes_its_first_line(tmp_path):
+    page = ("<html><head><meta charset='utf-8'><title>区政府网</title></head><body>"
+            "<div class='head'><h1>在全区人口发展工作推进会上的讲话</h1></div>"
+            "<div class='content'><p>同志们：</p>" + "".join(f"<p>第{i}点：{PARAGRAPH}</p>" for i in range(5)) +
+            "<p>谢谢大家！</p></div></body></html>")
+    source = read_source(write(tmp_path / "page.html", page.encode("utf-8")))
+    lines = source.lines()
+    assert lines[0] == "在全区人口发展工作推进会上的讲话" and lines[1] == "同志们：" and lines.count(lines[0]) == 1
+
+
+def test_a_missing_html_dependency_is_one_line_naming_the_package(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_trafilatura(name, *args, **kwargs):
+        if name == "trafilatura":
+            raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean", name="lxml_html_clean")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_trafilatura)
+    path = write(tmp_path / "page.html", WEB_PAGE.format(body=f"<p>{PARAGRAPH}</p>").encode("gb18030"))
+    with pytest.raises(InputFileError, match=r"page\.html: cannot read web pages: .* — pip install lxml_html_clean"):
+        read_source(path)

@@ -95,19 +95,28 @@ def read_html(path: Path, data: bytes) -> tuple[str, str]:
 
     Navigation, footers, related links and comments are left out by trafilatura's extractor
     (default balance of precision and recall; the boilerplate stage removes what debris is left). Line numbers refer to the extracted text, not to
-    the HTML source. Encoding: the page's own declaration, else detected.
+    the HTML source; the page's title (trafilatura's metadata: its ``<h1>``, ``og:title`` or
+    ``<title>``) is line 1, unless the text starts with it. Encoding: the page's own declaration, else detected.
     """
-    import trafilatura  # imported late: only needed for web pages
-
+    try:
+        import trafilatura  # imported late: only needed for web pages
+    except ImportError as exc:  # an install that missed one of its dependencies: say which
+        raise InputFileError(path, f"cannot read web pages: {exc}",
+                             f"pip install {exc.name or 'the missing package'}, or save the page as UTF-8 .txt") from exc
     try:
         text = trafilatura.extract(data, output_format="txt", include_comments=False, include_tables=True,
                                    deduplicate=False, with_metadata=False)
+        title = (trafilatura.extract_metadata(data).title or "").strip() if text else ""
     except Exception as exc:  # lxml and trafilatura raise many kinds of errors on broken pages
         raise InputFileError(path, f"cannot read the web page ({type(exc).__name__}: {exc})",
                              "open it in a browser and save the text as UTF-8 .txt") from exc
     if not text or not text.strip():
         raise InputFileError(path, "no main text found in the web page",
                              "open it in a browser and save the speech as UTF-8 .txt")
+    # trafilatura keeps the page's title (its <h1> or <title>) out of the main text; a speech's title
+    # says what it is (在…会议上的讲话) and who gave it, so it becomes the first line, as in a .txt
+    if title and not text.lstrip().startswith(title):
+        text = f"{title}\n{text}"
     return text, "html"
 
 
