@@ -297,6 +297,22 @@ def test_a_folder_topics_wrote_is_rebuilt_in_place(tmp_path):
     build_corpus(config, progress=False, force=True)  # its own output: replaced without asking
 
 
+def test_a_corpus_folder_holding_the_users_own_files_is_not_replaced(tmp_path):
+    config = BuildConfig(raw=(str(_speech_file(tmp_path / "raw", "a.txt").parent),), out=str(tmp_path / "c"),
+                         cache_dir=str(tmp_path / "cache"), split="none")
+    build_corpus(config, progress=False)
+    (tmp_path / "c" / "my_notes.txt").write_text("见第3段", encoding="utf-8")  # saved beside the tables
+    (tmp_path / "c" / "figs").mkdir()
+    (tmp_path / "c" / ".DS_Store").write_bytes(b"")  # the system's, not the user's work: not counted
+    with pytest.raises(TopicsError, match=r"c: holds figs/, my_notes\.txt, which topics did not write — writing "
+                                          r"the corpus again replaces the whole folder; move them out first"):
+        build_corpus(config, progress=False, force=True)
+    assert (tmp_path / "c" / "my_notes.txt").read_text(encoding="utf-8") == "见第3段"
+    (tmp_path / "c" / "my_notes.txt").unlink()
+    (tmp_path / "c" / "figs").rmdir()
+    build_corpus(config, progress=False, force=True)  # moved out: rebuilt
+
+
 def test_what_a_killed_build_left_behind_is_removed_at_the_next_start(tmp_path):
     stale_folder = tmp_path / ".c.999999.abcd.tmp"   # a staging folder of a process that is gone
     stale_folder.mkdir()
