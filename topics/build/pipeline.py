@@ -202,7 +202,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     facts = uptodate.snapshot(config, found)  # before the inputs are hashed: an edit during the build shows
     inputs = found.found
     claim_output(out, "corpus", [*config.raw, *([config.metadata] if config.metadata else [])],
-                 what="--out, or corpus.out in the config", replaced=True)
+                 what="--out, or corpus.out in the config", written=read_sums(out) if out.is_dir() else None)
     _check_left_out(config, found.skipped)
     if not inputs:
         raise TopicsError(f"{', '.join(config.raw)}: no readable files found (.txt, .md, .docx …) — check the input path")

@@ -42,12 +42,14 @@ def is_topics_output(folder: Path, kind: str | None = None) -> bool:
 
 
 def claim_output(folder: str | Path, kind: str, inputs: Iterable[str | Path] = (), what: str = "--out",
-                 replaced: bool = False) -> Path:
+                 written: Iterable[str] | None = None) -> Path:
     """Check that topics may write ``folder`` as an output of ``kind``; return it resolved.
 
-    ``replaced``: the output is written anew and swapped in whole (a built corpus), so the old
-    folder is deleted; then a file or folder in it that its ``SHA256SUMS`` does not list — a user's
-    notes or figures saved beside the tables — is refused rather than deleted with it.
+    ``written``: for an output written anew and swapped in whole (a built corpus), whose old folder
+    is deleted, the names topics wrote in it (its ``SHA256SUMS``; None: unknown, not checked). Any
+    other entry — a user's notes or figures saved beside the tables — is refused rather than
+    deleted with it. Hidden entries are not counted: ``.DS_Store``, ``.ipynb_checkpoints`` are the
+    system's, not work.
 
     Raises
     ------
@@ -71,25 +73,15 @@ def claim_output(folder: str | Path, kind: str, inputs: Iterable[str | Path] = (
             other = " (it holds another kind of topics output)" if is_topics_output(target) else ""
             raise TopicsError(f"{folder}: exists and was not written by topics as a {kind}{other} — choose another "
                               f"output folder ({what}), or empty this one yourself")
-        foreign = _not_written_by_topics(target) if replaced else []
+        ours = None if written is None else {name.split("/", 1)[0] for name in written} | {MARKER, "SHA256SUMS"}
+        foreign = [] if ours is None else sorted(entry.name + ("/" if entry.is_dir() else "") for entry in target.iterdir()
+                                                 if entry.name not in ours and not entry.name.startswith("."))
         if foreign:
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             raise TopicsError(f"{folder}: holds {shown}, which topics did not write — writing the {kind} again replaces "
                               f"the whole folder; move them out first, or choose another output folder ({what})")
     return target
 
-
-def _not_written_by_topics(folder: Path) -> list[str]:
-    """Entries of ``folder`` that its SHA256SUMS does not list (none known when it has no sums).
-    Hidden entries are not counted: ``.DS_Store``, ``.ipynb_checkpoints`` are the system's, not work."""
-    from .checksums import SUMS, read_sums  # here: checksums imports fileio, which imports this module
-
-    sums = read_sums(folder)
-    if sums is None:  # a folder from before the sums, or not finished: nothing to tell them apart by
-        return []
-    ours = {name.split("/", 1)[0] for name in sums} | {MARKER, SUMS}
-    return sorted(entry.name + ("/" if entry.is_dir() else "") for entry in folder.iterdir()
-                  if entry.name not in ours and not entry.name.startswith("."))
 
 
 def write_marker(folder: str | Path, kind: str, version: str) -> None:
