@@ -46,6 +46,7 @@ def _build(args: argparse.Namespace) -> int:
         split=args.split,
         metadata=args.metadata,
         unit=args.unit,
+        cache_dir=args.cache,
         strict=True if args.strict else None,
     )
     if args.metadata and not Path(args.metadata).is_file():
@@ -136,6 +137,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--split", choices=["auto", "none"], help="auto: find speeches inside files; none: one document per file")
     build.add_argument("--unit", choices=["speech", "paragraph"], help="modelling unit (default: speech)")
     build.add_argument("--metadata", help="CSV of metadata overrides (default: none, or the config's corpus.metadata)")
+    build.add_argument("--cache", help="build cache folder, outside the inputs (default: build/cache)")
     build.add_argument("--config", help="TOML file with build settings (top level or a [corpus] table)")
     build.add_argument("--strict", action="store_true", help="unreadable input files are errors, not warnings")
     build.add_argument("--workers", type=int, help="worker processes for reading and segmenting (0 = one per core; default 1)")

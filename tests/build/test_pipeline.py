@@ -290,6 +290,21 @@ def test_an_output_folder_is_never_an_input_or_someone_elses(tmp_path, where):
     assert tree() == before  # nothing written, nothing deleted
 
 
+def test_a_build_cache_inside_an_input_folder_is_refused(tmp_path, monkeypatch):
+    """`topics build .` from inside the raw folder would put ./build/cache there and read it back as speeches."""
+    from topics.cli import main
+
+    raw = tmp_path / "raw"
+    _speech_file(raw, "a.txt")
+    before = sorted(p.name for p in raw.rglob("*"))
+    monkeypatch.chdir(raw)
+    with pytest.raises(TopicsError, match=r"build/cache: the build cache would be inside the input folder \. — .*--cache"):
+        build_corpus(BuildConfig(raw=(".",), out=str(tmp_path / "out")), progress=False)
+    assert main(["build", ".", "--out", str(tmp_path / "out"), "--quiet"]) == 2  # one line, exit status 2
+    assert sorted(p.name for p in raw.rglob("*")) == before and not (tmp_path / "out").exists()
+    assert main(["build", ".", "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache"), "--quiet"]) == 0
+
+
 def test_a_folder_topics_wrote_is_rebuilt_in_place(tmp_path):
     config = BuildConfig(raw=EMBEDDED, out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"))
     build_corpus(config, progress=False)

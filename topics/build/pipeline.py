@@ -203,6 +203,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
     inputs = found.found
     claim_output(out, "corpus", [*config.raw, *([config.metadata] if config.metadata else [])],
                  what="--out, or corpus.out in the config", written=read_sums(out) if out.is_dir() else None)
+    _check_cache_outside_inputs(config)
     _check_left_out(config, found.skipped)
     if not inputs:
         raise TopicsError(f"{', '.join(config.raw)}: no readable files found (.txt, .md, .docx …) — check the input path")
@@ -278,6 +279,17 @@ class SpeechRow(Mapping):
 
 
 _COLUMN_SET = frozenset(SPEECH_COLUMNS)
+
+
+def _check_cache_outside_inputs(config: BuildConfig) -> None:
+    """A cache inside an input folder would be written into the user's folder and read back as speeches."""
+    cache = Path(config.cache_dir).expanduser().resolve()
+    for given in config.raw:
+        source = Path(given).expanduser().resolve()
+        if source.is_dir() and (cache == source or source in cache.parents):
+            raise TopicsError(f"{config.cache_dir}: the build cache would be inside the input folder {given} — its files "
+                              f"would be read as input; give a cache folder outside it (--cache, or corpus.cache_dir "
+                              f"in the config)")
 
 
 def _check_left_out(config: BuildConfig, skipped: list[SkippedInput]) -> None:
