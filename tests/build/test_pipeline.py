@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import json
@@ -361,3 +362,18 @@ def test_the_lsh_banding_table_is_kept_in_the_build_cache(tmp_path, monkeypatch)
     expected = banding_table(0.75, 128)
     for got in (first, again, recomputed):
         assert got[0].tobytes() == expected[0].tobytes() and got[1].tobytes() == expected[1].tobytes()
+
+
+def test_metadata_rows_that_do_nothing_are_said_on_the_terminal_and_refused_when_strict(tmp_path, capsys):
+    raw = _speech_file(tmp_path / "raw", "a.txt").parent
+    table = tmp_path / "metadata.csv"
+    table.write_text("source_file,start_line,end_line,yr,genre\nb.txt,,,2010,\na.txt,,,,speech\n", encoding="utf-8")
+    config = BuildConfig(raw=(str(raw),), out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"), split="none",
+                         metadata=str(table))
+    build_corpus(config, progress=False)
+    err = capsys.readouterr().err
+    assert "warning: " + str(table) + ":2: override for b.txt matched no speech — check the file name" in err
+    assert f"warning: {table}: columns ignored: yr (the columns read: source_file, start_line" in err
+    with pytest.raises(TopicsError, match=r"metadata\.csv:2: override for b\.txt matched no speech .*\(strict: fix"):
+        build_corpus(dataclasses.replace(config, strict=True, out=str(tmp_path / "c2")), progress=False, force=True)
+    assert not (tmp_path / "c2").exists()

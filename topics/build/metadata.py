@@ -155,7 +155,8 @@ class Override:
     def __str__(self) -> str:
         span = "" if self.start_line is None else f" lines {self.start_line}–{self.end_line or '…'}"
         return (f"{self.path}:{self.row}: override for {self.source_file}{span} matched no speech — "
-                f"check the file name and line span against speeches.csv")
+                f"check the file name (as speeches.csv's source_file: relative to the input folder, with its "
+                f"suffix) and that the line span lies within one speech")
 
 
 class Overrides(tuple):

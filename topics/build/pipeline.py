@@ -63,7 +63,7 @@ from .dedup import DuplicateLink, SketchSpool, link_duplicates
 from .lshensemble import BandingTable, banding_table
 from .ingest import SkippedInput, survey
 from .log import BuildLog
-from .metadata import apply_overrides, load_overrides
+from .metadata import OVERRIDE_COLUMNS, apply_overrides, load_overrides
 from .records import FoundSpeech, Speech
 from .remote import portable_settings, with_file_bytes
 from .report import write_reports
@@ -222,6 +222,7 @@ def build_corpus(config: BuildConfig | None = None, progress: bool = True, force
         store = _token_store(config, inputs, input_hashes, per_file, tokenizer, log, progress, workers, scheduler)
         log.restore(store.log_state)
         store.log_state = {}  # the log has it now, spooled to disk: not held twice, nor in memory
+        _say_unused_metadata(config, log)
         log.skipped = [{"source_file": item.name, "reason": item.reason, "problem": item.problem}
                        for item in found.skipped] + log.skipped
         # the speech table as records (a record's attributes share their keys: a third of a dict's size)
@@ -290,6 +291,16 @@ def _check_cache_outside_inputs(config: BuildConfig) -> None:
             raise TopicsError(f"{config.cache_dir}: the build cache would be inside the input folder {given} — its files "
                               f"would be read as input; give a cache folder outside it (--cache, or corpus.cache_dir "
                               f"in the config)")
+
+
+def _say_unused_metadata(config: BuildConfig, log: BuildLog) -> None:
+    """A metadata row that matched no speech, or a column not read, is usually a typo whose correction
+    is lost: said on the terminal (and in the report), an error with ``strict``."""
+    problems = list(log.overrides) + [note for note in log.notes if note.startswith(f"{config.metadata}: columns ignored")]
+    if problems and config.strict:
+        raise TopicsError(f"{problems[0]} (strict: fix the metadata table{', and see the rest' if len(problems) > 1 else ''})")
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _check_left_out(config: BuildConfig, skipped: list[SkippedInput]) -> None:
@@ -495,7 +506,8 @@ def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter,
     if overrides is not None:
         log.overrides.extend(str(item) for item in overrides.unmatched())
         if overrides.ignored_columns:
-            log.notes.append(f"{config.metadata}: columns ignored: {', '.join(overrides.ignored_columns)}")
+            log.notes.append(f"{config.metadata}: columns ignored: {', '.join(overrides.ignored_columns)} "
+                             f"(the columns read: {', '.join(OVERRIDE_COLUMNS)})")
     if not len(read):
         raise TopicsError(f"{', '.join(config.raw)}: no speech text found in any input file — see the warnings above")
     log.timings["read_segment_repair_metadata_jieba"] = round(time.perf_counter() - t0, 3)
