@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SPEECH_COLUMNS = [
     "doc_id", "source_file", "start_line", "end_line", "start_char", "end_char", "heading",
     "title", "year", "year_min", "year_max", "year_source", "year_evidence", "genre", "admin_level", "place",
-    "duplicate_of", "duplicate_kind", "in_model", "encoding", "boundary", "n_chars", "n_tokens",
+    "genre_evidence", "level_evidence", "place_evidence", "duplicate_of", "duplicate_kind", "in_model", "encoding", "boundary", "n_chars", "n_tokens",
     "n_units",
 ]
 UNIT_COLUMNS = ["unit_id", "doc_id", "chunk", "start_line", "end_line", "n_tokens"]
@@ -43,7 +43,8 @@ _SPEECH_DTYPES = {
     "year": "Int64", "year_min": "Int64", "year_max": "Int64", "n_chars": "Int64", "n_tokens": "Int64", "n_units": "Int64",
 }
 _STRING_COLUMNS = ["doc_id", "source_file", "heading", "title", "year_source", "year_evidence",
-                   "genre", "admin_level", "place", "duplicate_of", "duplicate_kind", "encoding",
+                   "genre", "admin_level", "place", "genre_evidence", "level_evidence", "place_evidence",
+                   "duplicate_of", "duplicate_kind", "encoding",
                    "boundary"]
 
 

@@ -29,7 +29,8 @@ from conftest import RAW
 def _speech(i: int, **values) -> Speech:
     row = dict(doc_id=f"f{i}#0", source_file=f"f{i}.txt", start_line=1, end_line=3, start_char=None, end_char=None,
                heading=None, title=None, year=None, year_min=None, year_max=None, year_source="unknown",
-               year_evidence="", genre="speech", admin_level="unknown", place=None, duplicate_of=None,
+               year_evidence="", genre="speech", admin_level="unknown", place=None, genre_evidence="",
+               level_evidence="", place_evidence="", duplicate_of=None,
                duplicate_kind=None, in_model=True, encoding="utf-8", boundary="file", n_chars=10, n_tokens=0,
                n_units=0)
     row.update(values)

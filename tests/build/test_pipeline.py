@@ -51,6 +51,24 @@ def test_every_speech_has_provenance_and_honest_metadata(built_corpus):
     known = speeches[speeches["year"].notna()]
     assert (known["year_evidence"].str.len() > 0).all(), "a year without evidence"
     assert speeches[speeches["year"].isna()]["year_source"].isin(["anonymized", "unknown"]).all()
+    # genre, level and place are asserted with their evidence quoted beside them
+    assert (speeches["genre_evidence"].str.len() > 0).all(), "a genre without evidence"
+    assert (speeches.loc[speeches["admin_level"] != "unknown", "level_evidence"].str.len() > 0).all()
+    assert (speeches.loc[speeches["place"].notna(), "place_evidence"].str.len() > 0).all()
+    assert speeches["place"].notna().any() and (speeches["admin_level"] != "unknown").any()  # not vacuous
+
+
+def test_an_override_is_the_evidence_of_what_it_sets(tmp_path):
+    raw = _speech_file(tmp_path / "raw", "a.txt").parent
+    table = tmp_path / "metadata.csv"
+    table.write_text("source_file,start_line,end_line,year,genre,admin_level,place,title,note\n"
+                     "a.txt,,,,address,county,石泉县,,from the archive\n", encoding="utf-8")
+    corpus = build_corpus(BuildConfig(raw=(str(raw),), out=str(tmp_path / "c"), cache_dir=str(tmp_path / "cache"),
+                                      split="none", metadata=str(table)), progress=False)
+    row = corpus.speeches.iloc[0]
+    assert (row["genre"], row["admin_level"], row["place"]) == ("address", "county", "石泉县")
+    given = "metadata.csv:2: override (from the archive)"
+    assert row["genre_evidence"] == row["level_evidence"] == row["place_evidence"] == given
 
 
 def test_duplicates_are_listed_but_left_out_of_the_model(built_corpus):

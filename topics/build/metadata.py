@@ -248,15 +248,21 @@ def apply_overrides(meta: SpeechMeta, speech, overrides) -> SpeechMeta:
             overrides._used.add(id(row))
         changes = {k: getattr(row, k) for k in ("genre", "admin_level", "place", "title")
                    if getattr(row, k) is not None}
+        note = f" ({row.note})" if row.note else ""
+        given = f"{Path(row.path).name}:{row.row}: override{note}"
+        evidence = {"genre": "genre_evidence", "admin_level": "level_evidence", "place": "place_evidence"}
+        changes.update({evidence[k]: given for k in evidence if k in changes})
         if row.title is not None:  # a title given by a person is evidence too: the title wins
             text = getattr(speech, "text", "")
-            changes.setdefault("genre", genre(row.title, text)[0])
+            if "genre" not in changes:
+                changes["genre"], cue = genre(row.title, text)
+                changes["genre_evidence"] = f"{cue} (title from {given})" if cue else ""
             if row.admin_level is None and admin_level(row.title, None, "")[0] == "national":
                 changes["admin_level"] = "national"
+                changes["level_evidence"] = f"the title from {given}"
         if row.year is not None:
-            note = f" ({row.note})" if row.note else ""
             changes.update(year=row.year, year_min=row.year, year_max=row.year, year_source="metadata",
-                           year_evidence=f"{Path(row.path).name}:{row.row}: override{note}")
+                           year_evidence=given)
         meta = dataclasses.replace(meta, **changes)
     return meta
 

@@ -45,6 +45,9 @@ class Speech:
     genre: str
     admin_level: str
     place: str | None
+    genre_evidence: str  # what genre, admin_level and place were read from, quoted ("" when nothing was)
+    level_evidence: str
+    place_evidence: str
     duplicate_of: str | None
     duplicate_kind: str | None
     in_model: bool

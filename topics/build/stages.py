@@ -232,7 +232,8 @@ class FileProcessor:
                 title=meta.title, year=meta.year, year_min=meta.year_min, year_max=meta.year_max,
                 year_source=meta.year_source, year_evidence=meta.year_evidence,
                 genre=meta.genre, admin_level=meta.admin_level, place=meta.place,
-                duplicate_of=None, duplicate_kind=None, in_model=True, encoding=source.encoding,
+                genre_evidence=meta.genre_evidence, level_evidence=meta.level_evidence,
+                place_evidence=meta.place_evidence, duplicate_of=None, duplicate_kind=None, in_model=True, encoding=source.encoding,
                 boundary=span.boundary, n_chars=len("".join(text.split())), n_tokens=0, n_units=0)
             found.append(FoundSpeech(
                 speech=speech,
