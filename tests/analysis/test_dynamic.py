@@ -115,3 +115,19 @@ def test_word_trajectories_follow_the_words_that_move():
     assert given["word"].tolist() == ["b", "b"] and given["probability"].tolist() == [0.3, 0.3]
     table = dynamic_topics_table(topic_word, ["a", "b", "c"], ["p1", "p2"], top_n=1)
     assert table["word"].tolist() == ["a", "c"]
+
+
+def test_kept_words_overlap_of_the_topics_and_weak_matches_are_said_as_they_are():
+    from topics.analysis.dynamic import NOT_DISTINCT, DynamicResult, topic_overlap
+
+    table = pd.DataFrame({"topic": [0] * 4 + [1] * 4, "period": ["a", "a", "b", "b"] * 2, "rank": [0, 1] * 4,
+                          "word": ["计划生育", "节育", "计划生育", "三孩", "扶贫", "产业", "计划生育", "三孩"],
+                          "weight": 0.1})
+    change = vocabulary_change(table, n=2).set_index("topic")
+    assert change.loc[0, "kept"] == 1 and change.loc[0, "jaccard"] == pytest.approx(1 / 3)  # 1 of 2 kept: not "33%"
+    overlap = topic_overlap(table, n=2).set_index("period")["overlap"]
+    assert overlap["a"] == 0.0 and overlap["b"] == 1.0 > NOT_DISTINCT  # in period b both topics are the same words
+    result = DynamicResult(fit=None, slices=None, vocabulary=[], match_similarity=np.array([0.35, 0.12]), cached=False,
+                           key="")
+    labels = result.labels({0: "T0 人口", 1: "T1 扶贫"})
+    assert labels == {0: "D0 ≈ T0 人口 (match 0.35)", 1: "D1, weak match to T1 扶贫 (0.12)"}

@@ -29,10 +29,16 @@ from ..common.matching import match_topics
 from ..config import DynamicConfig, EffectsConfig
 from ..models.dynamic import DynamicFit, dynamic_engine_version, fit_dynamic, load_dynamic, save_dynamic
 
-__all__ = ["DYNAMIC_COLUMNS", "DynamicResult", "TimeSlices", "dynamic_fit", "dynamic_run", "dynamic_topics_table",
-           "time_slices", "vocabulary_change", "word_trajectories"]
+__all__ = ["DYNAMIC_COLUMNS", "NOT_DISTINCT", "WEAK_MATCH", "DynamicResult", "TimeSlices", "dynamic_fit", "dynamic_run",
+           "dynamic_topics_table", "time_slices", "topic_overlap", "vocabulary_change", "word_trajectories"]
 
 DYNAMIC_COLUMNS = ["topic", "period", "rank", "word", "weight"]
+#: a dynamic topic whose top 30 words share less than this Jaccard with its LDA topic's (fewer than
+#: 10 of 30 words) is not called that theme
+WEAK_MATCH = 0.2
+#: dynamic topics of one period sharing more than this mean Jaccard of their top 10 words are not distinct
+#: (LDA topics of a good model share ~0.05; 0.3 is 5 of 10 words in common, pair after pair)
+NOT_DISTINCT = 0.3
 FOLDER = "dynamic"
 
 
@@ -117,8 +123,10 @@ class DynamicResult:
 
     def labels(self, topic_labels: dict) -> dict:
         """``{t: "D5 ≈ T5 市场·管理 (match 0.36)"}``: dynamic topic t and the selected model's topic it
-        was matched to, with the top-30 Jaccard of the match — a weak match is not the same theme."""
-        return {t: f"D{t} ≈ {topic_labels.get(t, f'T{t}')} (match {float(m):.2f})"
+        was matched to, with the top-30 Jaccard of the match. Below :data:`WEAK_MATCH` the dynamic
+        topic is not said to be that theme: ``"D5, weak match to T5 市场·管理 (0.12)"``."""
+        return {t: (f"D{t} ≈ {topic_labels.get(t, f'T{t}')} (match {float(m):.2f})" if m >= WEAK_MATCH
+                    else f"D{t}, weak match to {topic_labels.get(t, f'T{t}')} ({float(m):.2f})")
                 for t, m in enumerate(self.match_similarity)}
 
 
@@ -194,8 +202,8 @@ def dynamic_topics_table(topic_word: np.ndarray, vocabulary, periods, top_n: int
 def vocabulary_change(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """How much each topic's top ``n`` words changed from its first slice to its last.
 
-    Returns ``topic, first, last, jaccard`` (overlap of the two top-``n`` sets: 1 = the same
-    words), ``turnover`` (mean share of top words replaced from one slice to the next), ``left``
+    Returns ``topic, first, last, kept`` (how many of the first slice's top ``n`` are in the last's),
+    ``jaccard`` (overlap of the two top-``n`` sets: 1 = the same words), ``turnover`` (mean share of top words replaced from one slice to the next), ``left``
     (words of the first slice not in the last, by weight) and ``entered`` (the reverse).
     """
     rows = []
@@ -205,10 +213,22 @@ def vocabulary_change(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
         first, last = tops[0], tops[-1]
         turnover = np.mean([1 - len(set(a) & set(b)) / n for a, b in zip(tops, tops[1:])]) if len(tops) > 1 else 0.0
         rows.append({"topic": int(topic), "first": periods[0], "last": periods[-1],
-                     "jaccard": len(set(first) & set(last)) / len(set(first) | set(last)), "turnover": turnover,
+                     "kept": len(set(first) & set(last)), "jaccard": len(set(first) & set(last)) / len(set(first) | set(last)), "turnover": turnover,
                      "left": "、".join(w for w in first if w not in last),
                      "entered": "、".join(w for w in last if w not in first)})
-    return pd.DataFrame(rows, columns=["topic", "first", "last", "jaccard", "turnover", "left", "entered"])
+    return pd.DataFrame(rows, columns=["topic", "first", "last", "kept", "jaccard", "turnover", "left", "entered"])
+
+
+def topic_overlap(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """How alike the dynamic topics of each period are: ``period, overlap``, the mean Jaccard of
+    the top ``n`` words over all pairs of topics (0: no word shared; above :data:`NOT_DISTINCT`
+    the topics are not distinct themes, and reading each as the drift of one LDA topic misleads)."""
+    rows = []
+    for period, part in table[table["rank"] < n].groupby("period", sort=False):
+        tops = [set(words["word"]) for _, words in part.groupby("topic", sort=True)]
+        pairs = [len(a & b) / len(a | b) for i, a in enumerate(tops) for b in tops[i + 1:]]
+        rows.append({"period": period, "overlap": float(np.mean(pairs)) if pairs else 0.0})
+    return pd.DataFrame(rows, columns=["period", "overlap"])
 
 
 def word_trajectories(topic_word: np.ndarray, vocabulary, periods, words=(), per_topic: int = 4,

@@ -173,7 +173,7 @@ def vocabulary_change_table(dynamic_topics: pd.DataFrame, labels: dict | None = 
     table = pd.DataFrame({
         "topic": [labels.get(int(t), f"T{int(t)}") for t in change["topic"]],
         "periods": [f"{a} → {b}" for a, b in zip(change["first"], change["last"])],
-        f"top {n} kept": [f"{j:.0%}" for j in change["jaccard"]],
+        f"top {n} kept": [f"{k} of {n}" for k in change["kept"]],
         "turnover per period": [f"{t:.0%}" for t in change["turnover"]],
         "left": change["left"], "entered": change["entered"]})
     if match_similarity is not None:

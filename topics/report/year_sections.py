@@ -7,7 +7,7 @@ Both read the same computations as the run's tables (``year_effects.csv``, ``eff
 
 from __future__ import annotations
 
-from ..analysis.dynamic import dynamic_run
+from ..analysis.dynamic import NOT_DISTINCT, WEAK_MATCH, dynamic_run, topic_overlap
 from ..analysis.effect_tables import EffectsResult
 from ..common.tables import markdown_table
 from .tables import curve_summary, effects_wide, vocabulary_change_table
@@ -87,9 +87,22 @@ def dynamic_section(run, labels: dict, figure) -> list[str]:
                + (f"; periods without documents, left out: {', '.join(notes['empty'])}" if notes["empty"] else "")
                + ".")
     out += [""] + markdown_table(table.rename(columns={"n_units": "units"}))
+    words = dynamic.topics_table(config.top_n)
+    overlap = topic_overlap(words)
+    weak = int((dynamic.match_similarity < WEAK_MATCH).sum())
+    out += ["", f"How distinct the dynamic topics are: within a period, two of them share on average "
+                f"{overlap['overlap'].mean():.2f} of their top 10 words (Jaccard; per period "
+                f"{overlap['overlap'].min():.2f}–{overlap['overlap'].max():.2f}); {weak} of {dynamic.fit.k} match their "
+                f"LDA topic weakly (below {WEAK_MATCH})."]
+    if overlap["overlap"].max() > NOT_DISTINCT:
+        out += ["", f"⚠ In {int((overlap['overlap'] > NOT_DISTINCT).sum())} of {len(overlap)} periods the dynamic "
+                    f"topics share more than {NOT_DISTINCT} of their top words: they are not distinct themes there, and "
+                    "their word changes describe the corpus's vocabulary over time rather than the drift of one theme. "
+                    "Few documents per period or too few iterations (`[dynamic] iterations`) make this likelier."]
     out += ["", "How much each topic's top 10 words changed from its first period to its last (`dynamic_topics.csv`):", ""]
-    out += markdown_table(vocabulary_change_table(dynamic.topics_table(config.top_n), {
-        t: f"D{t} ≈ {labels.get(t, f'T{t}')}" for t in range(dynamic.fit.k)}, match_similarity=dynamic.match_similarity))
+    out += markdown_table(vocabulary_change_table(words, {
+        t: (f"D{t} ≈ " if m >= WEAK_MATCH else f"D{t}, weak match to ") + labels.get(t, f"T{t}")
+        for t, m in enumerate(dynamic.match_similarity)}, match_similarity=dynamic.match_similarity))
     return out + figure("dynamic_topics") + figure("word_trajectories")
 
 
