@@ -228,3 +228,107 @@ def test_cheap_placeholder_and_event_hint_tests_agree_with_the_regexes():
         reference = any(dating._DATE_PLACEHOLDER_LINE.search(t) for _, t in numbered[:6]) or bool(
             dating._YEAR_PLACEHOLDER.search("\n".join(t for _, t in numbered)))
         assert dating._anonymized(numbered) == reference, lines
+
+
+# -- file names that are labels, publication lines ------------------------------------------------
+
+@pytest.mark.parametrize("source", [
+    "镇长发言稿（1950字）.txt",        # a count of characters
+    "讲话2008篇精选.txt",              # a count of speeches
+    "1990年代老讲话.txt",              # a decade
+    "整理于2021/镇长讲话.txt",         # a folder saying when the files were gathered
+    "下载2019/资料/镇长讲话.txt",
+])
+def test_counts_decades_and_collection_folders_are_no_year(source):
+    d = date("同志们：", TASK, source=source)
+    assert (d.year, d.year_source) == (None, "unknown"), d.year_evidence
+
+
+@pytest.mark.parametrize("source, year", [("1998/乡镇讲话.txt", 1998), ("2019年度/镇长讲话.txt", 2019),
+                                          ("归档/2003年/讲话.txt", 2003)])
+def test_a_folder_named_by_a_year_alone_dates_its_files(source, year):
+    d = date("同志们：", TASK, source=source)
+    assert (d.year, d.year_source) == (year, "filename")
+
+
+@pytest.mark.parametrize("title, date_line, year", [
+    ("在全乡春耕生产动员会上的讲话", "（2013年2月27日）", 2013),
+    ("在全乡安全生产会议上的讲话", "（2015年6月8日）", 2015),
+])
+def test_each_speech_of_a_compilation_keeps_its_own_date_line(title, date_line, year):
+    d = date(title, date_line, "同志们：", TASK, source="2011年乡领导讲话选编.txt")
+    assert (d.year, d.year_source) == (year, "explicit")
+    assert "conflict: [filename]" in d.year_evidence and "2011" in d.year_evidence
+
+
+def test_a_date_line_backed_by_the_text_beats_the_file_name():
+    d = date("在全区交通运输工作会议上的讲话", "（2021年3月2日）", "同志们：",
+             "今年是“十四五”规划的开局之年，" + TASK, source="2009年交通讲话.txt")
+    assert (d.year, d.year_source) == (2021, "explicit") and "file name not used" in d.year_evidence
+
+
+def test_a_file_name_backed_by_the_text_against_the_date_line_gives_a_range():
+    d = date("在全区交通运输工作会议上的讲话", "（2021年3月2日）", "同志们：",
+             "加强领导。2019年，全区交通运输任务艰巨。" + TASK, source="2019年交通讲话.txt")
+    assert (d.year, d.year_min, d.year_max, d.year_source) == (None, 2019, 2021, "unknown")
+    assert "year withdrawn" in d.year_evidence and "[date_line]" in d.year_evidence
+
+
+@pytest.mark.parametrize("line", ["更新日期：2013-08-09 来源：镇党政办", "作者：综合科 发布时间：2013/8/9 浏览次数：52"])
+def test_a_publication_line_only_bounds_the_year_from_above(line):
+    d = date("在全镇防汛会议上的讲话", line, "同志们：", TASK)
+    assert (d.year, d.year_min, d.year_max, d.year_source) == (None, None, 2013, "unknown")
+    assert "[published]" in d.year_evidence and "date_line" not in roles(d)
+
+
+def test_a_read_year_later_than_the_publication_is_withdrawn():
+    d = date("在全镇防汛会议上的讲话", "发布时间：2014-07-01 来源：镇水利站", "同志们：",
+             "今年是“十三五”规划的开局之年，" + TASK)
+    assert (d.year, d.year_max) == (None, 2014) and "withdrawn" in d.year_evidence
+
+
+def test_a_date_line_below_a_publication_line_dates_the_speech():
+    d = date("发布日期：2020-01-06 来源：县委办", "在全县经济工作会议上的讲话", "（2019年12月27日）", "同志们：", TASK)
+    assert (d.year, d.year_source) == (2019, "explicit")
+
+
+@pytest.mark.parametrize("line", ["发布时间：2013-08-09", "更新日期：2013-08-09 来源：镇党政办",
+                                  "来源：镇政府网 | 发布时间：2013/8/9 10:20 | 浏览次数：52"])
+def test_publication_lines_are_boilerplate_with_or_without_other_fields(line):
+    """Removed (and counted) like the bare form, so the page's date never reaches the dating."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import topics
+    from topics.build.boilerplate import load_rules, strip_boilerplate
+    rules = load_rules(Path(topics.__file__).parent / "resources" / "boilerplate.tsv")
+    lines, removed = strip_boilerplate(SimpleNamespace(name="t.txt", text=f"同志们：\n{line}\n今天开会。"), rules)
+    assert [r.rule for r in removed] == ["doc_metadata"] and [l.number for l in lines] == [1, 3]
+
+
+def test_a_scraped_page_is_one_speech_with_its_own_title_and_no_publication_year():
+    """Menu, breadcrumb and publication line are page chrome: removed, none of them a title or a year."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import topics
+    from topics.build.boilerplate import load_rules, strip_boilerplate
+    from topics.build.speeches import find_speeches
+    page = "\n".join([
+        "网站首页 | 机构设置 | 通知公告 | 在线服务",
+        "您的位置：首页 > 新闻动态 > 领导讲话",
+        "在全镇秋季防火工作会议上的讲话",
+        "镇长 刘建军",
+        "更新时间：2012-10-15  来源：镇林业站  浏览次数：87",
+        "同志们：",
+        "今天召开全镇秋季防火工作会议，主要任务是安排部署秋冬季森林防火工作。" * 3,
+        "各村要落实防火责任，加强巡山护林，严格野外用火管理。" + TASK,
+        "谢谢大家！",
+    ])
+    rules = load_rules(Path(topics.__file__).parent / "resources" / "boilerplate.tsv")
+    lines, removed = strip_boilerplate(SimpleNamespace(name="page.txt", text=page), rules)
+    assert [(r.line, r.rule) for r in removed] == [(1, "navigation"), (2, "navigation"), (5, "doc_metadata")]
+    [speech] = find_speeches(lines, "page.txt")
+    assert speech.title == "在全镇秋季防火工作会议上的讲话"
+    d = date_speech([(line.number, line.text) for line in speech.lines], "page.txt", EVENTS)
+    assert (d.year, d.year_source) == (None, "unknown")

@@ -4,10 +4,16 @@
 :mod:`topics.build.dating` weighs them by precedence. The roles, from the strongest:
 
 ``filename``
-    a date in the file or folder name (``2012-07-02``, ``20120702``, ``_1969``).
+    a date in the file name (``2012-07-02``, ``20120702``, ``_1969``, ``2010年讲话``), or a folder
+    named by a year or date alone (``2015/``, ``2015年/``). A number followed by another Han
+    character (``2000字``, ``2000篇``, ``1980年代``) is no year, nor is one inside a longer folder
+    name (``收集于2023/`` is when the file was collected).
 ``date_line``
     the document's own date line or dateline near its top or end (``（2024年5月11日）``,
     ``——2024年3月5日在…会议上``).
+``published``
+    a web page's publication or update date (``发布时间：2016-05-10 来源：…``): never the speech's
+    date, only an upper bound (a speech is not published before it is given).
 ``venue``
     the meeting at which the text is delivered, by its number (``向第一届全国人民代表大会第五次会议提出``,
     ``在中国共产党第十次全国代表大会上``, ``代表第十八届中央委员会向大会作报告``).
@@ -98,6 +104,14 @@ _HISTORY = re.compile(r"周年|纪念|诞辰|当年|那时|那一年|历史上")
 _PAST = re.compile(r"了|取得|实现|完成|经受|不平凡|走过|过去|曾")
 _DOCUMENT_NUMBER = re.compile(r"^\s?\d{0,4}\s?号|^\s?第?\d+号|^[^，。]{0,6}[〕\]]")
 
+# -- file names and publication lines ------------------------------------------------------------
+# a year in a name: not glued to letters or digits, not followed by a Han character (2000字 is a
+# count) except 年, and not by 年代 (a decade)
+_NAME_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])(?!\s*(?:年代|(?!年)[\u3400-\u9fff]))")
+_FOLDER_DATE = re.compile(r"(?:19|20)\d{2}(?:年度?|[-_.年]?(?:0[1-9]|1[0-2])[-_.月]?(?:0[1-9]|[12]\d|3[01])日?)?")
+# a web page's publication line: 发布时间/更新日期/发布于 …, or a 来源/作者/浏览 field beside the date
+_PUBLISHED = re.compile(r"(?:发布|更新|上传|发表)(?:时间|日期|于)|(?:来源|作者|编辑|浏览|点击|阅读)(?:次数|量|数)?\s*[:：]")
+
 
 @dataclass(frozen=True)
 class Clue:
@@ -138,12 +152,17 @@ def _year(match: re.Match, *groups: int) -> int | None:
 def filename_clues(source_file: str) -> list[Clue]:
     """A date in the file or folder name: one full date or one year, else nothing.
 
-    Digits glued to letters or other digits (hashes such as ``39ec4aa375bbf831``) are no date.
+    Digits glued to letters or other digits (hashes such as ``39ec4aa375bbf831``) are no date, nor is
+    a number followed by a Han character other than 年 (a count: ``2000字``, ``2000篇``) or by 年代
+    (a decade). A folder counts only when its whole name is a year or a date (``2015``, ``2015年``):
+    a folder such as ``收集于2023`` says when the files were collected, not when they were given.
     """
-    path = str(PurePosixPath(source_file).with_suffix(""))
+    path = PurePosixPath(source_file)
+    named = "/".join([folder for folder in path.parent.parts if _FOLDER_DATE.fullmatch(folder)]
+                     + [path.with_suffix("").name])
     dates = {int(m.group(1)) for m in re.finditer(
-        r"(?<![0-9A-Za-z])((?:19|20)\d{2})[-_.年/]?(0[1-9]|1[0-2])[-_.月/]?(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])", path)}
-    years = {int(m.group(1)) for m in re.finditer(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?=[^0-9A-Za-z]|$|年)", path)}
+        r"(?<![0-9A-Za-z])((?:19|20)\d{2})[-_.年/]?(0[1-9]|1[0-2])[-_.月/]?(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])", named)}
+    years = {int(m.group(1)) for m in _NAME_YEAR.finditer(named)}
     found = dates or years
     if len(found) != 1:  # none, or several (a range such as 2016-2020 is no date)
         return []
@@ -200,18 +219,26 @@ def _clauses(text: str):
 
 
 def _date_lines(lines) -> list[Clue]:
-    """A date standing alone (or introducing the venue) in the first 6 or the last 3 lines."""
+    """A date standing alone (or introducing the venue) in the first 6 or the last 3 lines.
+
+    A web page's publication line (``发布时间：2016-05-10 来源：县应急局``) is no date line: sites
+    repost old speeches, so its date only bounds the speech's year from above (role ``published``).
+    """
     full_date = _FULL_DATE
     clues = []
     for number, norm, text in lines[:6] + lines[-3:]:
+        published = _PUBLISHED.search(norm[:120])
         for match in full_date.finditer(norm[:120]):
+            if published:
+                clues.append(Clue("published", number, _quote(text, match.span()), high=int(match.group(1))))
+                break
             before, after = norm[:match.start()], norm[match.end():]
-            rest = re.sub(r"[\s（）()\[\]【】—\-–:：，,.\d]|发布|时间|日期|更新|来源|星期.", "", before + after)
+            rest = re.sub(r"[\s（）()\[\]【】—\-–:：，,.\d]|时间|日期|星期.", "", before + after)
             bracketed = before.rstrip().endswith(("（", "(", "——", "—")) or re.match(r"\s?在.{0,40}上", after)
             if len(rest) <= 6 or bracketed:
                 clues.append(Clue("date_line", number, _quote(text, match.span()), year=int(match.group(1))))
                 break
-    unique = {(c.line, c.year): c for c in clues}
+    unique = {(c.line, c.year, c.high): c for c in clues}
     return list(unique.values())
 
 

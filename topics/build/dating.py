@@ -2,20 +2,25 @@
 
 :func:`date_speech` gathers the clues of :mod:`topics.build.date_clues` and weighs them:
 
-1. ``filename`` — a date in the file or folder name (``year_source = "filename"``);
+1. ``filename`` — a date in the file name, or a folder named by a year (``year_source = "filename"``);
 2. ``date_line``, ``venue`` — the document's own date line, or the numbered meeting at which it
    is delivered;
 3. ``present_year``, ``plan_position``, ``anniversary``, ``work_report`` — years the text ties to
    the present (今年/去年/明年, the plan period, an anniversary, the review/tasks convention);
 4. ``stated_year`` — sentences stating a year as the present one;
-5. ``dated_event``, ``congress`` (and ranges from the levels above) — bounds.
+5. ``dated_event``, ``congress``, ``published`` (and ranges from the levels above) — bounds; a web
+   page's publication date (``发布时间：…``) is only an upper bound.
 
 The first level that has clues decides: it pins a year when at least two thirds of its clues
-agree, otherwise it gives no year and its disagreement is listed as a conflict. A year found at
-level 3 or 4 (our reading of the text, not the document's own date) must also lie inside the
-bounds; if it does not, it is withdrawn and only the range is kept. A date line or file name is
-taken at face value even against the bounds (sites sometimes swap in the upload year: correct
-those in ``metadata.csv``), and the conflict is shown. With no year pinned, the bounds give
+agree, otherwise it gives no year and its disagreement is listed as a conflict. A file name is a
+collector's label (a compilation's year, the year of a download), the date line or venue is the
+document's own: when they disagree the file name is set aside as a conflict and level 2 decides,
+unless the text's own reading (levels 3–4) backs the file name, in which case no year is given,
+only the range between the two. A year found at level 3 or 4 (our reading of the text, not the
+document's own date) must also lie inside the bounds; if it does not, it is withdrawn and only the
+range is kept. A date line or file name is taken at face value even against the bounds (sites
+sometimes swap in the upload year: correct those in ``metadata.csv``), and the conflict is shown.
+With no year pinned, the bounds give
 ``year_min``/``year_max``; a range of one year is a year (``implied``). Years written as
 placeholders (``20xx年``, ``⟦YEAR⟧``) make an undated speech ``anonymized``.
 
@@ -35,7 +40,8 @@ __all__ = ["Dating", "TIERS", "date_speech"]
 
 #: the precedence of each clue role (1 = strongest; 5 = only bounds a range)
 TIERS = {"filename": 1, "date_line": 2, "venue": 2, "present_year": 3, "plan_position": 3,
-         "anniversary": 3, "work_report": 3, "stated_year": 4, "dated_event": 5, "congress": 5}
+         "anniversary": 3, "work_report": 3, "stated_year": 4, "dated_event": 5, "congress": 5,
+         "published": 5}
 _SHOWN = 4  # clues quoted per level; the rest are counted
 
 _YEAR_PLACEHOLDER = re.compile(r"(?:19|20)[xX×*＊]{2}\s*年|(?<![\dA-Za-z])[xX×*＊]{2,4}\s*年|⟦YEAR⟧")
@@ -78,6 +84,16 @@ def date_speech(numbered: list[tuple[int, str]], source_file: str = "", events=(
                                            + [Clue(c.role, c.line, c.quote, low=c.low) for c in used_bounds
                                               if c.role == "dated_event" and c.low])
 
+    # a file name is a collector's label (a compilation's year, the year it was collected); the
+    # document's own date line or venue outranks it when they disagree
+    named = next((c for c in pins if c.role == "filename"), None)
+    if named and any(c.year != named.year for c in pins if TIERS[c.role] == 2):
+        pins = [c for c in pins if c is not named]
+        conflicts.append(f"conflict: {named.describe()} (the document's own date line or venue disagrees: "
+                         "file name not used)")
+    else:
+        named = None
+
     year, used, level = None, [], None
     for tier in (1, 2, 3, 4):
         level_pins = [c for c in pins if TIERS[c.role] == tier]
@@ -92,11 +108,16 @@ def date_speech(numbered: list[tuple[int, str]], source_file: str = "", events=(
             conflicts += [f"conflict: {c.describe()} (outvoted at the same level)" for c in others]
         else:
             conflicts += [f"conflict: {c.describe()} (clues of one level disagree)" for c in level_pins]
-            years = sorted(counts)
-            low, high = max(low or years[0], years[0]), min(high or years[-1], years[-1])
-            if low > high:
-                low, high = None, None
+            low, high = _narrow(low, high, counts)
         break
+    backing = [c for c in pins if named and TIERS[c.role] > 2 and c.year == named.year != year]
+    if year is not None and backing:
+        # the text's own reading sides with the file name against the date line: no side wins
+        conflicts.append(f"conflict: {backing[0].describe()} backs the file name's {named.year} against "
+                         f"the {used[0].role}'s {year}: year withdrawn")
+        conflicts += [f"conflict: {c.describe()}" for c in used]
+        low, high = _narrow(low, high, (year, named.year))
+        year, used = None, []
     if year is not None:
         outside = (low is not None and year < low) or (high is not None and year > high)
         outside_hard = (hard_low is not None and year < hard_low) or (hard_high is not None and year > hard_high)
@@ -117,6 +138,13 @@ def date_speech(numbered: list[tuple[int, str]], source_file: str = "", events=(
     evidence = _evidence(year, used, used_bounds, low, high, conflicts, set_aside, source, numbered)
     year_min, year_max = (year, year) if year is not None else (low, high)
     return Dating(year, year_min, year_max, source, evidence, tuple(clues), tuple(conflicts))
+
+
+def _narrow(low, high, years):
+    """The bounds narrowed to the span of the disagreeing ``years``; none when they exclude it."""
+    years = sorted(years)
+    low, high = max(low or years[0], years[0]), min(high or years[-1], years[-1])
+    return (low, high) if low <= high else (None, None)
 
 
 def _holds(clue: Clue, year: int) -> bool:
@@ -173,7 +201,9 @@ def _evidence(year, used, bounds, low, high, conflicts, set_aside, source, numbe
             start = max(0, match.start() - 12)
             parts.insert(0, f"year placeholder line {number}: “{text[start:match.end() + 12].strip()}”")
     if not parts:
-        parts.append("no year stated")
+        disagree = low is not None or high is not None  # a range from the conflicts below
+        parts.append(f"no year: the clues disagree ({low or '…'}–{high or '…'})" if disagree
+                     else "no year stated")
     parts += conflicts
     parts += [f"set aside: {c.describe()}" for c in set_aside[:2]]
     return "; ".join(parts)
