@@ -391,7 +391,7 @@ def test_metadata_rows_that_do_nothing_are_said_on_the_terminal_and_refused_when
     build_corpus(config, progress=False)
     err = capsys.readouterr().err
     assert "warning: " + str(table) + ":2: override for b.txt matched no speech — check the file name" in err
-    assert f"warning: {table}: columns ignored: yr (the columns read: source_file, start_line" in err
-    with pytest.raises(TopicsError, match=r"metadata\.csv:2: override for b\.txt matched no speech .*\(strict: fix"):
+    assert f"warning: {table}:2: sets nothing — its values are in columns not read (yr); name them year, genre" in err
+    with pytest.raises(TopicsError, match=r"metadata\.csv:2: sets nothing .*\(strict: fix the metadata table, and see"):
         build_corpus(dataclasses.replace(config, strict=True, out=str(tmp_path / "c2")), progress=False, force=True)
     assert not (tmp_path / "c2").exists()

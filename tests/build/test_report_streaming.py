@@ -162,7 +162,7 @@ speech seems to start or end in the wrong place.
 |---|---|---|---|---|---|---|
 | sub/b.txt | 1 | placeholder | □□ -> [缺字] | □□ | [缺字] | 2 |
 
-## Metadata overrides that matched no speech
+## Metadata overrides that do nothing
 
 - metadata.csv:3: doc_id x#0 matches no speech
 
@@ -178,7 +178,7 @@ speech seems to start or end in the wrong place.
 | read | 0.5000 |
 | total | 1.2500 |
 """
-SHA256 = {("small", "report.json"): "676ad4bfd8e692365f365b7854d980308c4783fda9dc8822448483ac30bc11bf", ("small", "report.md"): "18a2cf558e770818bad4f2169ff153ccf162c448d0a1bb844b6e28e6b0056003",
+SHA256 = {("small", "report.json"): "676ad4bfd8e692365f365b7854d980308c4783fda9dc8822448483ac30bc11bf", ("small", "report.md"): "6dff635af824167ff3b1577212d4b794341fa991e820ccef43b712c392913aa8",
           ("empty", "report.json"): "79105859e1bbf6be9144df62d0cd466ebee329e35790e5646b3d0d6178232dba", ("empty", "report.md"): "42d5db6da758e1aae5f156a9f5da690227507481c44621393f6a93f56c874ece"}
 
 

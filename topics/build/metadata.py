@@ -162,15 +162,19 @@ class Override:
 class Overrides(tuple):
     """The rows of ``metadata.csv``; remembers which rows :func:`apply_overrides` used."""
 
-    def __new__(cls, rows=(), ignored_columns=()):
+    def __new__(cls, rows=(), ignored_columns=(), idle_rows=()):
         self = super().__new__(cls, rows)
         self._used = set()
         self.ignored_columns = tuple(ignored_columns)  # extra columns, listed in the build report
+        self.idle_rows = tuple(idle_rows)  # rows whose only values are in ignored columns (said as problems)
         return self
 
     def unmatched(self) -> list[Override]:
         """Rows that matched no speech so far (report them: they are usually typos)."""
         return [row for row in self if id(row) not in self._used]
+
+
+_VALUE_COLUMNS = ("year", "genre", "admin_level", "place", "title")
 
 
 def load_overrides(path: str | Path) -> Overrides:
@@ -196,12 +200,17 @@ def load_overrides(path: str | Path) -> Overrides:
             raise InputFileError(path, f"bad header {header}: no source_file column",
                                  f"use the columns {', '.join(OVERRIDE_COLUMNS)}", line=1)
         ignored = [c for c in header if c not in OVERRIDE_COLUMNS and c != key_column]
-        rows = []
+        rows, idle = [], []
         for record in reader:
             record = {k.strip(): v for k, v in record.items() if k is not None}
             record["source_file"] = record.get(key_column)
             rows.append(_parse_override(path, reader.line_num, record))
-    return Overrides(rows, ignored_columns=ignored)
+            held = [c for c in ignored if (record.get(c) or "").strip()]
+            if held and all(getattr(rows[-1], c) is None for c in _VALUE_COLUMNS):
+                # a row whose only values are in columns not read (yaer, yr): its correction would be lost
+                idle.append(f"{path}:{reader.line_num}: sets nothing — its values are in columns not read "
+                            f"({', '.join(held)}); name them {', '.join(_VALUE_COLUMNS)}")
+    return Overrides(rows, ignored_columns=ignored, idle_rows=idle)
 
 
 def _parse_override(path: Path, row: int, record: dict) -> Override:

@@ -294,9 +294,10 @@ def _check_cache_outside_inputs(config: BuildConfig) -> None:
 
 
 def _say_unused_metadata(config: BuildConfig, log: BuildLog) -> None:
-    """A metadata row that matched no speech, or a column not read, is usually a typo whose correction
-    is lost: said on the terminal (and in the report), an error with ``strict``."""
-    problems = list(log.overrides) + [note for note in log.notes if note.startswith(f"{config.metadata}: columns ignored")]
+    """A metadata row that matched no speech, or whose values are all in columns not read, is usually a
+    typo whose correction is lost: said on the terminal (and in the report), an error with ``strict``.
+    Extra columns beside read ones are not (a corpus's own table carries its source, url, …): the report lists them."""
+    problems = list(log.overrides)
     if problems and config.strict:
         raise TopicsError(f"{problems[0]} (strict: fix the metadata table{', and see the rest' if len(problems) > 1 else ''})")
     for problem in problems:
@@ -481,7 +482,7 @@ def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter,
                 if config.strict:
                     raise InputFileError(path, problem, advice)
                 log.skipped.append({"source_file": result.name, "reason": f"{problem} — {advice}"})
-                print(f"warning: skipped {path}: {problem} — {advice}", file=sys.stderr)
+                tqdm.write(f"warning: skipped {path}: {problem} — {advice}", file=sys.stderr)  # above the bar, not in it
                 continue
             log.inputs.append({"source_file": result.name, "encoding": result.encoding,
                                "n_lines": result.n_lines, "n_speeches": len(result.speeches)})
@@ -504,7 +505,7 @@ def _read_files(config, inputs, input_hashes, per_file, store: TokenStoreWriter,
         read.close()
         cache.close()
     if overrides is not None:
-        log.overrides.extend(str(item) for item in overrides.unmatched())
+        log.overrides.extend(list(overrides.idle_rows) + [str(item) for item in overrides.unmatched()])
         if overrides.ignored_columns:
             log.notes.append(f"{config.metadata}: columns ignored: {', '.join(overrides.ignored_columns)} "
                              f"(the columns read: {', '.join(OVERRIDE_COLUMNS)})")

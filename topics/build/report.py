@@ -339,7 +339,7 @@ def _markdown_lines(data: dict[str, Any], rendered: dict[str, Callable[[], Itera
     yield ""
     yield from table("repairs", rp["repairs"])
     if data["metadata_overrides_unmatched"]:
-        yield from ["", "## Metadata overrides that matched no speech", ""]
+        yield from ["", "## Metadata overrides that do nothing", ""]
         yield from (f"- {item}" for item in data["metadata_overrides_unmatched"])
     if data["notes"]:
         yield from ["", "## Notes", ""]
