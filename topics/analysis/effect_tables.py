@@ -103,8 +103,28 @@ def effects_from(gamma, units: pd.DataFrame, speeches: pd.DataFrame, config: Eff
         # say why the design left year out (no usable year, too few speeches for the spline, …)
         why = "; ".join(f"{term}: {reason}" for term, reason in effect.design.dropped if "year" in term)
         warning = f"the effect of year was not estimated ({why or 'no speech has a usable year'})"
+    crowded = _crowded_spline(effect.design.notes.get("spline", {}), dated)
+    if crowded:
+        warning = f"{warning}; {crowded}" if warning else crowded
     return EffectsResult(effect, linear, year_table[YEAR_EFFECTS_COLUMNS], table, contrasts=pairs, skipped=skipped,
                          warning=warning)
+
+
+#: fewer dated speeches than this per coefficient of the year curve, and the curve is the speeches joined up
+SPEECHES_PER_COEFFICIENT = 2
+
+
+def _crowded_spline(splines: dict, dated: int) -> str | None:
+    """A warning when a year spline has nearly as many coefficients as there are dated speeches: it then
+    passes through each speech's value and swings between them, out of 0–1 where years have none."""
+    for term, state in splines.items():
+        df = int(state["df"])
+        if dated < SPEECHES_PER_COEFFICIENT * (df + 1):
+            fewer = max(2, dated // (2 * SPEECHES_PER_COEFFICIENT))
+            return (f"the curve {term} has {df} degrees of freedom for {dated} dated speeches: it follows each "
+                    f"speech and swings where years have none (even below 0 or above 1) — read the dated points, "
+                    f"or write s(year, {fewer}) in [effects] prevalence")
+    return None
 
 
 def effects_run(run, n_sims: int | None = None, random_state: int | None = None) -> EffectsResult:

@@ -49,8 +49,9 @@ def effects_section(run, effects: EffectsResult, labels: dict, figure) -> list[s
         out += ["", "Covariates left out, and why:", ""]
         out += markdown_table(_frame([{"term": t, "reason": why} for t, why in design.dropped]))
     if len(effects.year_effects):
-        out += ["", "What each topic's fitted curve does (per cent; bands in brackets). A band wholly above or below "
-                "the topic's mean shows a change a flat line cannot explain:", ""]
+        out += ["", "What each topic's fitted curve does at the years that have speeches (per cent; bands in "
+                "brackets; in the years between, no speech holds the curve: the figure dashes gaps of 3 years or more). A "
+                "band wholly above or below the topic's mean shows a change a flat line cannot explain:", ""]
         out += markdown_table(curve_summary(effects.year_effects, labels))
         out += figure("year_effects")
     if len(effects.table):
