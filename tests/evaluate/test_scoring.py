@@ -152,3 +152,18 @@ def test_evaluate_config_errors(mapping, message):
 
     with pytest.raises(ConfigError, match=message):
         from_mapping(EvaluateConfig, mapping, prefix="evaluate")
+
+
+def test_a_tie_between_seeds_is_said_to_be_one_and_two_seeds_show_no_spread_of_stability():
+    import pandas as pd
+
+    from topics.evaluate.select import _pick_seed
+    from topics.report.tables import format_metrics_by_k
+
+    rows = pd.DataFrame({"seed": [2, 1], "stability": [0.6, 0.6], "c_npmi": [0.05, 0.04]})
+    assert _pick_seed(rows, "stability") == (1, True)  # tie: the smallest seed, and said so
+    assert _pick_seed(rows.assign(stability=[0.7, 0.6]), "stability") == (2, False)
+    summary = pd.DataFrame({("n_seeds", ""): [2], ("stability", "mean"): [0.6508], ("stability", "sd"): [0.0],
+                            ("c_npmi", "mean"): [0.03], ("c_npmi", "sd"): [0.01]}, index=pd.Index([4], name="k"))
+    table = format_metrics_by_k(summary)
+    assert table.loc[0, "stability"] == "0.6508" and table.loc[0, "c_npmi"] == "0.0300 ± 0.0100"

@@ -84,8 +84,9 @@ def select_model(metrics: pd.DataFrame, config: SelectConfig) -> dict:
             why = ("stability is unknown with a single seed" if stable.isna().all() else
                    f"no K reached mean stability >= {config.min_stability} (best: {stable.max():.4f} at K = {stable.idxmax()})")
             reason = f"{why}; fell back to the best mean c_npmi: K = {k} ({npmi[k]:.4f})"
-    seed = _pick_seed(metrics[metrics["k"] == k], config.seed_by)
-    reason += f"; seed {seed} chosen by {config.seed_by}"
+    seed, tied = _pick_seed(metrics[metrics["k"] == k], config.seed_by)
+    reason += (f"; seed {seed} chosen by {config.seed_by}" if not tied else
+               f"; the seeds tie on {config.seed_by}, so the smallest, seed {seed}, was taken")
     candidates = [{"k": int(kk), "c_npmi": _round(npmi[kk]), "stability": _round(stable[kk]),
                    **({"exclusivity": _round(summary.loc[kk, "exclusivity"])} if "exclusivity" in summary else {})}
                   for kk in summary.index]
@@ -122,10 +123,13 @@ def _best(values: pd.Series) -> int:
     return int(values.index[int(np.nanargmax(values.to_numpy()))])
 
 
-def _pick_seed(rows: pd.DataFrame, seed_by: str) -> int:
+def _pick_seed(rows: pd.DataFrame, seed_by: str) -> tuple[int, bool]:
+    """The seed with the best ``seed_by`` (the smallest among equals), and whether others tied with it
+    (with two seeds, stability is one value shared by both: a tie, not a choice)."""
     rows = rows.sort_values("seed")
-    key = rows[seed_by] if rows[seed_by].notna().any() else rows["c_npmi"]
-    return int(rows["seed"].iloc[int(np.nanargmax(key.to_numpy()))])
+    key = (rows[seed_by] if rows[seed_by].notna().any() else rows["c_npmi"]).to_numpy(dtype=float)
+    best = int(np.nanargmax(key))
+    return int(rows["seed"].iloc[best]), len(rows) > 1 and int((key == key[best]).sum()) > 1
 
 
 def _round(value: float) -> float | None:

@@ -151,7 +151,7 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
     n_seeds = run.metrics.groupby("k").size()
     out.append(f"{len(n_seeds)} value(s) of K, {int(n_seeds.max())} seed(s) each. Mean ± standard deviation "
                "over seeds (higher is better except perplexity; u_mass and c_uci are log-scale coherences; "
-               "stability needs two seeds or more).")
+               "stability needs two seeds or more, and with two it is one comparison, shown without ±).")
     out += [""] + markdown_table(format_metrics_by_k(metrics_by_k(run.metrics), k))
     out += ["", f"**Rule** `{selection['rule']}`: {selection_rule_text(selection)}", "",
             f"**Reason:** {selection['reason']}."]
@@ -202,7 +202,7 @@ def render_run_report(run, figures: Iterable[str] = tuple(FIGURES), ldavis: str 
         out += ["", f"**{labels.get(int(topic), f'T{topic}')}**", ""]
         for item in part.itertuples():
             year = "" if pd.isna(item.year) else f"{int(item.year)}, "
-            out.append(f"- θ = {item.theta:.2f} — `{item.doc_id}` lines {item.lines} ({year}{item.year_source}): "
+            out.append(f"- θ = {item.theta:.2f} — `{item.doc_id}` {'lines' if '–' in item.lines else 'line'} {item.lines} ({year}{item.year_source}): "
                        f"{item.excerpt}")
 
     out += ["", "## Figures", ""]

@@ -61,7 +61,9 @@ def format_metrics_by_k(summary: pd.DataFrame, selected_k: int | None = None, di
     for k, row in summary.iterrows():
         out = {"K": int(k), "seeds": int(row[("n_seeds", "")])}
         for criterion in criteria:
-            out[criterion] = _mean_sd(row[(criterion, "mean")], row[(criterion, "sd")], _digits(criterion, digits))
+            # with two seeds stability is one comparison, shared by both: no spread to show
+            sd = float("nan") if criterion == "stability" and out["seeds"] == 2 else row[(criterion, "sd")]
+            out[criterion] = _mean_sd(row[(criterion, "mean")], sd, _digits(criterion, digits))
         out[""] = "◀ selected" if selected_k is not None and int(k) == int(selected_k) else ""
         rows.append(out)
     return pd.DataFrame(rows)
@@ -190,7 +192,7 @@ def passages_table(run, n: int = 2, excerpt_chars: int = 80) -> pd.DataFrame:
     thoughts = analysis.find_thoughts_run(run, n=n, excerpt_chars=excerpt_chars)
     if thoughts.empty:
         return thoughts
-    lines = [f"{int(s)}–{int(e)}" if not (pd.isna(s) or pd.isna(e)) else ""
+    lines = ["" if pd.isna(s) or pd.isna(e) else str(int(s)) if int(s) == int(e) else f"{int(s)}–{int(e)}"
              for s, e in zip(thoughts["start_line"], thoughts["end_line"])]
     out = thoughts.assign(lines=lines)
     return out[["topic", "rank", "theta", "doc_id", "lines", "year", "year_source", "excerpt"]]
