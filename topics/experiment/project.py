@@ -31,6 +31,9 @@ name = "{name}"                        # set here; the run folder is runs/NAME u
 [corpus]
 raw = ["raw"]                         # your documents: .txt/.md (UTF-8, GB18030, Big5, UTF-16) and .docx
 out = "build/corpus"                  # the built corpus (speeches.csv, tokens, dictionary, report.md)
+#                                       a copy of this file with other [corpus] settings needs its own out
+#                                       (e.g. "build/corpus-paragraph"): a shared one is rebuilt by each, and
+#                                       the other's run then refuses to load ("the corpus changed")
 cache_dir = "build/cache"
 split = "auto"                        # "auto": find the speeches inside each file; "none": one document per file
 unit = "paragraph"                    # set here: model paragraph chunks ("speech": whole speeches)
