@@ -184,8 +184,9 @@ def test_warning_when_most_speeches_have_no_year():
     years = [2000 + i % 10 for i in range(12)] + [None] * 40
     _, gamma, units, speeches = make_data(rng, n_speeches=52, years=years)
     result = analysis.effects_from(gamma, units, speeches, n_sims=20)
-    assert result.warning.startswith("only 12 of 52 speeches (23%) have a usable year: the curves describe those 12, "
-                                     "not the corpus; the curve s(year) has 9 degrees of freedom for 12 dated speeches")
+    assert result.warning == "only 12 of 52 speeches (23%) have a usable year: the curves describe those 12, not the corpus"
+    assert result.spline_warning.startswith("the curve s(year) has 9 degrees of freedom for 12 dated speeches")
+    assert result.curve_warning == f"{result.warning}; {result.spline_warning}"  # the curves carry both
 
 
 def test_warning_when_the_year_curve_has_nearly_a_coefficient_per_speech():
@@ -194,10 +195,11 @@ def test_warning_when_the_year_curve_has_nearly_a_coefficient_per_speech():
     years = [1954 + 5 * i for i in range(15)]
     _, gamma, units, speeches = make_data(rng, n_speeches=15, years=years)
     result = analysis.effects_from(gamma, units, speeches, n_sims=20)
-    assert result.warning.startswith("the curve s(year) has 10 degrees of freedom for 15 dated speeches")
-    assert result.warning.endswith("or write s(year, 3) in [effects] prevalence")
+    assert result.warning is None  # the year-group table and figure are not concerned
+    assert result.curve_warning.startswith("the curve s(year) has 10 degrees of freedom for 15 dated speeches")
+    assert result.curve_warning.endswith("or write s(year, 3) in [effects] prevalence")
     calmer = analysis.effects_from(gamma, units, speeches, EffectsConfig(prevalence="s(year, 3)"), n_sims=20)
-    assert calmer.warning is None
+    assert calmer.curve_warning is None
 
 
 def test_effect_tables_are_reproducible_with_a_seed(planted):

@@ -198,3 +198,21 @@ def test_a_long_title_is_broken_to_fit_the_figure_and_the_trajectory_panels_keep
     assert fig.axes[0].get_title(loc="left").endswith("(match 0.31)")
     labels = {t.get_text(): t.get_position()[1] for t in fig.axes[0].texts}
     assert abs(labels["三孩"] - labels["托育"]) >= 0.075 * 0.201 - 1e-9  # ends 0.001 apart; labels do not overlap
+
+
+def test_a_long_warning_is_broken_to_stay_inside_the_figure():
+    """A warning line wider than the figure was cut at both edges (the crowded-spline warning)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    run = fake_run(n_speeches=30)
+    effects = analysis.effects_run(run, n_sims=20)
+    warning = ("the curve s(year) has 10 degrees of freedom for 18 dated speeches: it follows each speech and swings "
+               "where years have none (even below 0 or above 1) — read the dated points, or write s(year, 4) in "
+               "[effects] prevalence")
+    for fig in (plots.plot_year_effects(effects.year_effects, warning=warning),
+                plots.plot_prevalence(analysis.topic_prevalence_run(run, n_boot=20), warning=warning)):
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        box = fig._suptitle.get_window_extent(canvas.get_renderer())
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
+        assert "s(year, 4)" in fig.get_suptitle()  # broken into lines, not cut

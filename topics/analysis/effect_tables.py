@@ -47,7 +47,9 @@ class EffectsResult:
     table : ``effects.csv``.
     contrasts : the year contrasts asked for, as ``(from, to)`` (the default when none was set).
     skipped : contrasts left out, with the reason.
-    warning : set when most speeches have no usable year.
+    warning : set when most speeches have no usable year (it concerns every year table and figure).
+    spline_warning : set when the year spline has nearly a coefficient per dated speech (it concerns
+        the fitted curves only).
     error : why no regression was made, or None.
     """
 
@@ -58,7 +60,13 @@ class EffectsResult:
     contrasts: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     warning: str | None = None
+    spline_warning: str | None = None
     error: str | None = None
+
+    @property
+    def curve_warning(self) -> str | None:
+        """What the fitted curves' figure and table must say: both warnings, in one line."""
+        return "; ".join(w for w in (self.warning, self.spline_warning) if w) or None
 
     @property
     def notes(self) -> dict:
@@ -103,11 +111,8 @@ def effects_from(gamma, units: pd.DataFrame, speeches: pd.DataFrame, config: Eff
         # say why the design left year out (no usable year, too few speeches for the spline, …)
         why = "; ".join(f"{term}: {reason}" for term, reason in effect.design.dropped if "year" in term)
         warning = f"the effect of year was not estimated ({why or 'no speech has a usable year'})"
-    crowded = _crowded_spline(effect.design.notes.get("spline", {}), dated)
-    if crowded:
-        warning = f"{warning}; {crowded}" if warning else crowded
     return EffectsResult(effect, linear, year_table[YEAR_EFFECTS_COLUMNS], table, contrasts=pairs, skipped=skipped,
-                         warning=warning)
+                         warning=warning, spline_warning=_crowded_spline(effect.design.notes.get("spline", {}), dated))
 
 
 #: fewer dated speeches than this per coefficient of the year curve, and the curve is the speeches joined up

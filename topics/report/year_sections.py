@@ -20,8 +20,8 @@ def effects_section(run, effects: EffectsResult, labels: dict, figure) -> list[s
     the contrasts, the levels and the slope. ``figure(name)`` gives the lines linking a figure."""
     config = run.config.effects if hasattr(run, "config") else None
     out = ["", "## Effects of year and covariates", ""]
-    if effects.warning:
-        out += [f"> **Warning:** {effects.warning}.", ""]
+    if effects.curve_warning:
+        out += [f"> **Warning:** {effects.curve_warning}.", ""]
     if effects.effect is None:
         return out + [f"Not estimated: {effects.error}."]
     effect = effects.effect

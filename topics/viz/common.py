@@ -123,11 +123,12 @@ def year_ticks(first: int, last: int, most: int = 12) -> list[int]:
 
 
 def warn(fig: Figure, text: str | None, title: str) -> None:
-    """The figure's title, and under it the warning ``text`` (if any) in the warning colour."""
+    """The figure's title, and under it the warning ``text`` (if any) in the warning colour, both
+    broken into lines that fit the figure's width."""
     if text:
-        fig.suptitle(f"{title}\n⚠ {text}", fontsize=10, color=WARNING_COLOUR)
+        fig.suptitle(fit_title(f"{title}\n⚠ {text}", fig.get_figwidth(), 10), fontsize=10, color=WARNING_COLOUR)
     else:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(fit_title(title, fig.get_figwidth(), 10), fontsize=10)
 
 
 def source_strip(ax, sources) -> None:

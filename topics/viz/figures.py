@@ -68,7 +68,7 @@ def make_all_figures(run, out_dir: str | Path, n_boot: int = 1000, n_sims: int |
         figures["topic_quality"] = plot_topic_quality(run.metrics, run.selection)
     if len(effects.year_effects):
         figures["year_effects"] = plot_year_effects(effects.year_effects, labels=labels, level=effects.effect.level,
-                                                    warning=effects.warning, formula=effects.effect.design.formula)
+                                                    warning=effects.curve_warning, formula=effects.effect.design.formula)
     contrasts = effects.table[effects.table["kind"] == "contrast"]
     if len(contrasts):
         figures["effect_difference"] = plot_difference(effects.table, contrasts["term"].iloc[0], labels=labels)
