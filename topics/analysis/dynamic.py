@@ -203,17 +203,19 @@ def vocabulary_change(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """How much each topic's top ``n`` words changed from its first slice to its last.
 
     Returns ``topic, first, last, kept`` (how many of the first slice's top ``n`` are in the last's),
-    ``jaccard`` (overlap of the two top-``n`` sets: 1 = the same words), ``turnover`` (mean share of top words replaced from one slice to the next), ``left``
-    (words of the first slice not in the last, by weight) and ``entered`` (the reverse).
+    ``jaccard`` (overlap of the two top-``n`` sets: 1 = the same words), ``turnover`` (mean share of
+    top words replaced from one slice to the next), ``left`` (words of the first slice not in the
+    last, by weight) and ``entered`` (the reverse).
     """
     rows = []
     for topic, part in table[table["rank"] < n].groupby("topic", sort=True):
         periods = list(dict.fromkeys(part["period"]))
         tops = [list(part[part["period"] == p].sort_values("rank")["word"]) for p in periods]
         first, last = tops[0], tops[-1]
+        shared = len(set(first) & set(last))
         turnover = np.mean([1 - len(set(a) & set(b)) / n for a, b in zip(tops, tops[1:])]) if len(tops) > 1 else 0.0
         rows.append({"topic": int(topic), "first": periods[0], "last": periods[-1],
-                     "kept": len(set(first) & set(last)), "jaccard": len(set(first) & set(last)) / len(set(first) | set(last)), "turnover": turnover,
+                     "kept": shared, "jaccard": shared / len(set(first) | set(last)), "turnover": turnover,
                      "left": "、".join(w for w in first if w not in last),
                      "entered": "、".join(w for w in last if w not in first)})
     return pd.DataFrame(rows, columns=["topic", "first", "last", "kept", "jaccard", "turnover", "left", "entered"])

@@ -175,6 +175,7 @@ class Overrides(tuple):
 
 
 _VALUE_COLUMNS = ("year", "genre", "admin_level", "place", "title")
+_EVIDENCE_OF = {"genre": "genre_evidence", "admin_level": "level_evidence", "place": "place_evidence"}
 
 
 def load_overrides(path: str | Path) -> Overrides:
@@ -259,8 +260,7 @@ def apply_overrides(meta: SpeechMeta, speech, overrides) -> SpeechMeta:
                    if getattr(row, k) is not None}
         note = f" ({row.note})" if row.note else ""
         given = f"{Path(row.path).name}:{row.row}: override{note}"
-        evidence = {"genre": "genre_evidence", "admin_level": "level_evidence", "place": "place_evidence"}
-        changes.update({evidence[k]: given for k in evidence if k in changes})
+        changes.update({_EVIDENCE_OF[k]: given for k in _EVIDENCE_OF if k in changes})
         if row.title is not None:  # a title given by a person is evidence too: the title wins
             text = getattr(speech, "text", "")
             if "genre" not in changes:

@@ -51,7 +51,7 @@ from tqdm import tqdm  # plain bars on stderr: tqdm.auto warns in notebooks with
 from .. import __version__
 from ..common.fileio import dumps_readable, sha256_file, sha256_json, staging_folder, temporary_folder
 from ..common.checksums import mismatches, read_sums, write_sums
-from ..common.outputs import claim_output, is_topics_output, write_marker
+from ..common.outputs import claim_output, is_topics_output, is_within, write_marker
 from ..config import BuildConfig, to_dict
 from ..corpus import SPEECH_COLUMNS, BuiltCorpus, load_corpus, write_speeches_csv
 from ..errors import InputFileError, TopicsError
@@ -287,7 +287,7 @@ def _check_cache_outside_inputs(config: BuildConfig) -> None:
     cache = Path(config.cache_dir).expanduser().resolve()
     for given in config.raw:
         source = Path(given).expanduser().resolve()
-        if source.is_dir() and (cache == source or source in cache.parents):
+        if source.is_dir() and is_within(cache, source):
             raise TopicsError(f"{config.cache_dir}: the build cache would be inside the input folder {given} — its files "
                               f"would be read as input; give a cache folder outside it (--cache, or corpus.cache_dir "
                               f"in the config)")

@@ -22,13 +22,14 @@ from typing import Iterable
 
 from ..errors import TopicsError
 
-__all__ = ["MARKER", "claim_output", "is_topics_output", "remove_stale_temporaries", "write_marker"]
+__all__ = ["MARKER", "claim_output", "is_topics_output", "is_within", "remove_stale_temporaries", "write_marker"]
 
 #: the file that marks a folder as written by topics
 MARKER = ".topics-output.json"
 
 
-def _within(inner: Path, outer: Path) -> bool:
+def is_within(inner: Path, outer: Path) -> bool:
+    """``inner`` is ``outer`` or lies inside it (both resolved)."""
     return inner == outer or outer in inner.parents
 
 
@@ -60,10 +61,10 @@ def claim_output(folder: str | Path, kind: str, inputs: Iterable[str | Path] = (
     target = Path(folder).expanduser().resolve()
     for given in inputs:
         source = Path(given).expanduser().resolve()
-        if _within(source, target):
+        if is_within(source, target):
             raise TopicsError(f"{folder}: this output folder is, or contains, the input {given} — writing it would "
                               f"replace your files; choose another folder ({what})")
-        if _within(target, source) and source.is_dir():
+        if is_within(target, source) and source.is_dir():
             raise TopicsError(f"{folder}: this output folder is inside the input folder {given} — its files would be "
                               f"read as input next time; choose a folder outside it ({what})")
     if target.exists():
