@@ -218,3 +218,4 @@ def test_warning_names_why_the_design_left_year_out():
     assert result.warning.startswith("the effect of year was not estimated (s(year")
     assert "no speech has a usable year" not in result.warning
     assert "10" in result.warning
+    assert result.spline_warning is None  # the spline was left out: no curve to warn about

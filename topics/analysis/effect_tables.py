@@ -112,7 +112,9 @@ def effects_from(gamma, units: pd.DataFrame, speeches: pd.DataFrame, config: Eff
         why = "; ".join(f"{term}: {reason}" for term, reason in effect.design.dropped if "year" in term)
         warning = f"the effect of year was not estimated ({why or 'no speech has a usable year'})"
     return EffectsResult(effect, linear, year_table[YEAR_EFFECTS_COLUMNS], table, contrasts=pairs, skipped=skipped,
-                         warning=warning, spline_warning=_crowded_spline(effect.design.notes.get("spline", {}), dated))
+                         warning=warning,
+                         spline_warning=_crowded_spline(effect.design.notes.get("spline", {}), dated)
+                         if effect.design.has_year else None)  # a spline left out of the design has no curve
 
 
 #: fewer dated speeches than this per coefficient of the year curve, and the curve is the speeches joined up
