@@ -216,3 +216,15 @@ def test_a_long_warning_is_broken_to_stay_inside_the_figure():
         box = fig._suptitle.get_window_extent(canvas.get_renderer())
         assert 0 <= box.x0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
         assert "s(year, 4)" in fig.get_suptitle()  # broken into lines, not cut
+
+
+def test_the_dynamic_figure_says_when_its_topics_are_not_distinct():
+    from topics.analysis.dynamic import overlap_warning, topic_overlap
+
+    table = pd.DataFrame({"topic": [0, 0, 1, 1], "period": ["九五", "九五", "九五", "九五"], "rank": [0, 1, 0, 1],
+                          "word": ["计划生育", "独生子女", "计划生育", "独生子女"], "weight": 0.2})
+    warning = overlap_warning(topic_overlap(table, n=2))
+    assert warning.startswith("in 1 of 1 periods the dynamic topics share more than 0.3")
+    fig = plots.plot_dynamic_topics(table, n_words=2, warning=warning)
+    assert "⚠ in 1 of 1 periods" in fig.get_suptitle()
+    assert overlap_warning(topic_overlap(table.assign(word=["计划生育", "独生子女", "扶贫", "产业"]), n=2)) is None

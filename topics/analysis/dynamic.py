@@ -30,7 +30,7 @@ from ..config import DynamicConfig, EffectsConfig
 from ..models.dynamic import DynamicFit, dynamic_engine_version, fit_dynamic, load_dynamic, save_dynamic
 
 __all__ = ["DYNAMIC_COLUMNS", "NOT_DISTINCT", "WEAK_MATCH", "DynamicResult", "TimeSlices", "dynamic_fit", "dynamic_run",
-           "dynamic_topics_table", "time_slices", "topic_overlap", "vocabulary_change", "word_trajectories"]
+           "dynamic_topics_table", "overlap_warning", "time_slices", "topic_overlap", "vocabulary_change", "word_trajectories"]
 
 DYNAMIC_COLUMNS = ["topic", "period", "rank", "word", "weight"]
 #: a dynamic topic whose top 30 words share less than this Jaccard with its LDA topic's (fewer than
@@ -231,6 +231,16 @@ def topic_overlap(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
         pairs = [len(a & b) / len(a | b) for i, a in enumerate(tops) for b in tops[i + 1:]]
         rows.append({"period": period, "overlap": float(np.mean(pairs)) if pairs else 0.0})
     return pd.DataFrame(rows, columns=["period", "overlap"])
+
+
+def overlap_warning(overlap: pd.DataFrame) -> str | None:
+    """What the report and the figure say when :func:`topic_overlap` exceeds :data:`NOT_DISTINCT` in some period."""
+    crowded = int((overlap["overlap"] > NOT_DISTINCT).sum())
+    if not crowded:
+        return None
+    return (f"in {crowded} of {len(overlap)} periods the dynamic topics share more than {NOT_DISTINCT} of their top "
+            "words: they are not distinct themes there, and their word changes describe the corpus's vocabulary over "
+            "time rather than the drift of one theme")
 
 
 def word_trajectories(topic_word: np.ndarray, vocabulary, periods, words=(), per_topic: int = 4,

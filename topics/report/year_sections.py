@@ -7,7 +7,7 @@ Both read the same computations as the run's tables (``year_effects.csv``, ``eff
 
 from __future__ import annotations
 
-from ..analysis.dynamic import NOT_DISTINCT, WEAK_MATCH, dynamic_run, topic_overlap
+from ..analysis.dynamic import WEAK_MATCH, dynamic_run, overlap_warning, topic_overlap
 from ..analysis.effect_tables import EffectsResult
 from ..common.tables import markdown_table
 from .tables import curve_summary, effects_wide, vocabulary_change_table
@@ -95,11 +95,10 @@ def dynamic_section(run, labels: dict, figure) -> list[str]:
                 f"{overlap['overlap'].mean():.2f} of their top 10 words (Jaccard; per period "
                 f"{overlap['overlap'].min():.2f}–{overlap['overlap'].max():.2f}); {weak} of {dynamic.fit.k} match their "
                 f"LDA topic weakly (below {WEAK_MATCH})."]
-    if overlap["overlap"].max() > NOT_DISTINCT:
-        out += ["", f"⚠ In {int((overlap['overlap'] > NOT_DISTINCT).sum())} of {len(overlap)} periods the dynamic "
-                    f"topics share more than {NOT_DISTINCT} of their top words: they are not distinct themes there, and "
-                    "their word changes describe the corpus's vocabulary over time rather than the drift of one theme. "
-                    "Few documents per period or too few iterations (`[dynamic] iterations`) make this likelier."]
+    crowded = overlap_warning(overlap)
+    if crowded:
+        out += ["", f"> **Warning:** {crowded}. Few documents per period or too few iterations "
+                    "(`[dynamic] iterations`) make this likelier."]
     out += ["", "How much each topic's top 10 words changed from its first period to its last (`dynamic_topics.csv`):", ""]
     out += markdown_table(vocabulary_change_table(words, {
         t: (f"D{t} ≈ " if m >= WEAK_MATCH else f"D{t}, weak match to ") + labels.get(t, f"T{t}")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .common import figure, fit_title, grid_shape, panel_grid, shorten, spread_labels
+from .common import figure, grid_shape, panel_grid, shorten, spread_labels, warn
 
 __all__ = ["NEW_WORD", "plot_dynamic_topics", "plot_word_trajectories"]
 
@@ -21,14 +21,15 @@ __all__ = ["NEW_WORD", "plot_dynamic_topics", "plot_word_trajectories"]
 NEW_WORD = "#b2182b"
 
 
-def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words: int = 8, topics=None) -> Figure:
-    """Top ``n_words`` of each topic in each period (``dynamic_topics.csv``), one panel per topic."""
+def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words: int = 8, topics=None,
+                        warning: str | None = None) -> Figure:
+    """Top ``n_words`` of each topic in each period (``dynamic_topics.csv``), one panel per topic;
+    ``warning`` (e.g. :func:`topics.analysis.dynamic.overlap_warning`) is printed under the title."""
     labels = labels or {}
     table = table[table["rank"] < n_words]
     topic_ids = sorted(table["topic"].unique()) if topics is None else list(topics)
     periods = list(dict.fromkeys(table["period"]))
-    width = max(6.0, 0.85 * len(periods) + 1.2)
-    fig = figure(width, (0.24 * n_words + 0.55) * len(topic_ids) + 0.8)
+    fig = figure(max(6.0, 0.85 * len(periods) + 1.2), (0.24 * n_words + 0.55) * len(topic_ids) + 0.8)
     axes = panel_grid(fig, len(topic_ids), 1)
     top = table["weight"].max() if len(table) else 1.0
     for ax, topic in zip(axes, topic_ids):
@@ -49,8 +50,8 @@ def plot_dynamic_topics(table: pd.DataFrame, labels: dict | None = None, n_words
         ax.set_yticks(range(n_words), [str(r + 1) for r in range(n_words)], fontsize=6)
         ax.set_title(shorten(labels.get(int(topic), f"T{int(topic)}"), 40), fontsize=9, loc="left")
         ax.tick_params(length=0)
-    fig.suptitle(fit_title("Dynamic topics: top words per period (shade: probability in the topic; red: new to "
-                           "the top words since the period before)", width, 10), fontsize=10)
+    warn(fig, warning, "Dynamic topics: top words per period (shade: probability in the topic; red: new to the top "
+                       "words since the period before)")
     return fig
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import analysis
-from ..analysis.dynamic import dynamic_run, word_trajectories
+from ..analysis.dynamic import dynamic_run, overlap_warning, topic_overlap, word_trajectories
 from .common import YEAR_SOURCE_COLOURS, save_figure
 from .dynamic import plot_dynamic_topics, plot_word_trajectories
 from .selection import SELECTION_METRICS, plot_model_selection, plot_topic_quality
@@ -83,7 +83,9 @@ def make_all_figures(run, out_dir: str | Path, n_boot: int = 1000, n_sims: int |
     if dynamic is not None:
         config = run.config.dynamic
         dynamic_labels = dynamic.labels(labels)
-        figures["dynamic_topics"] = plot_dynamic_topics(dynamic.topics_table(config.top_n), labels=dynamic_labels)
+        table = dynamic.topics_table(config.top_n)
+        figures["dynamic_topics"] = plot_dynamic_topics(table, labels=dynamic_labels,
+                                                        warning=overlap_warning(topic_overlap(table)))
         figures["word_trajectories"] = plot_word_trajectories(
             word_trajectories(dynamic.fit.topic_word, dynamic.vocabulary, dynamic.slices.labels, config.words),
             labels=dynamic_labels)
